@@ -1,0 +1,11 @@
+"""evsynth: a workbench for systematic reviews with meta-analysis.
+
+The numbers live in :mod:`evsynth.stats`; its public names are re-exported here so that
+``import evsynth as es`` gives ``es.meta_analysis``, ``es.effect_sizes`` and the rest.
+"""
+
+from evsynth.stats import *  # noqa: F403
+from evsynth.stats import __all__ as _stats_all
+
+__version__ = "0.1.0"
+__all__ = [*_stats_all, "__version__"]
