@@ -128,7 +128,7 @@ def _trace_terms(w: np.ndarray, s: np.ndarray, f: np.ndarray, g: np.ndarray) -> 
 
 def _q_at(d: _Data, tau2: np.ndarray):
     w = d.weights(tau2)
-    s, mu, r = _wstats(d, w)
+    _s, _mu, r = _wstats(d, w)
     q = _msum(w * r * r)
     dq = -_msum(w * w * r * r)
     return q, dq
@@ -319,7 +319,7 @@ def fit_intercept_batch(
     single = d.k == 1
 
     w0 = d.weights(np.zeros(n))
-    s0, mu0, r0 = _wstats(d, w0)
+    s0, _mu0, r0 = _wstats(d, w0)
     q_fe = np.maximum(0.0, _msum(w0 * r0 * r0))
     trp0 = s0 - _msum(w0 * w0) / s0
 
