@@ -41,7 +41,14 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats as _sps
 
-__all__ = ["METHODS", "TESTS", "ConvergenceWarning", "EngineOutput", "fit_intercept_batch"]
+__all__ = [
+    "METHODS",
+    "TESTS",
+    "ConvergenceWarning",
+    "EngineOutput",
+    "fit_intercept_batch",
+    "q_profile_roots",
+]
 
 METHODS = ("FE", "DL", "REML", "ML", "PM", "HE", "SJ", "HS", "EB")
 TESTS = ("z", "hksj")
@@ -134,20 +141,20 @@ def _q_at(d: _Data, tau2: np.ndarray):
     return q, dq
 
 
-def _solve_pm(d: _Data, q_fe: np.ndarray, tol: float, maxiter: int):
-    """Paule-Mandel: the root of Q(tau2) = k - 1, by Newton steps safeguarded by bisection.
+def _solve_q(d: _Data, q0: np.ndarray, target: np.ndarray, tol: float, maxiter: int):
+    """The root in tau2 of Q(tau2) = target, by Newton steps safeguarded by bisection.
 
-    Q(tau2) decreases to 0 as tau2 grows, so a root exists whenever Q(0) > k - 1.
+    Q(tau2) = sum w_i (y_i - mu)^2 with w_i = 1/(v_i + tau2) decreases to 0 as tau2 grows,
+    with derivative -sum w_i^2 (y_i - mu)^2, so a root exists whenever Q(0) > target; where
+    Q(0) <= target the result is 0.
     """
-    n = len(q_fe)
-    target = d.kf - 1.0
+    n = len(q0)
     tau2 = np.zeros(n)
     iters = np.zeros(n, dtype=int)
-    done = q_fe <= target
     lo = np.zeros(n)
     hi = np.full(n, np.inf)
     converged = np.ones(n, dtype=bool)
-    active = np.flatnonzero(~done)
+    active = np.flatnonzero(q0 > target)
     for it in range(1, maxiter + 1):
         if active.size == 0:
             break
@@ -157,7 +164,8 @@ def _solve_pm(d: _Data, q_fe: np.ndarray, tol: float, maxiter: int):
         above = f > 0
         lo[active] = np.where(above, tau2[active], lo[active])
         hi[active] = np.where(above, hi[active], tau2[active])
-        step = np.where(dq < 0, -f / dq, np.inf)
+        with np.errstate(divide="ignore"):
+            step = np.where(dq < 0, -f / dq, np.inf)
         cand = tau2[active] + step
         bad = ~(cand > lo[active]) | ~(cand < hi[active]) | ~np.isfinite(cand)
         mid = np.where(np.isfinite(hi[active]), 0.5 * (lo[active] + hi[active]), 2 * lo[active])
@@ -170,6 +178,19 @@ def _solve_pm(d: _Data, q_fe: np.ndarray, tol: float, maxiter: int):
     if active.size:
         converged[active] = False
     return tau2, iters, converged
+
+
+def q_profile_roots(
+    y: np.ndarray, v: np.ndarray, targets: np.ndarray, tol: float = DEFAULT_TOL
+) -> tuple[np.ndarray, np.ndarray]:
+    """tau2 solving Q(tau2) = t for each t in ``targets`` (one analysis ``y``, ``v``)."""
+    n = len(targets)
+    yy = np.broadcast_to(y, (n, len(y)))
+    vv = np.broadcast_to(v, (n, len(v)))
+    d = _Data(yy, vv, np.ones(yy.shape, dtype=bool))
+    q0, _ = _q_at(d, np.zeros(n))
+    tau2, _it, conv = _solve_q(d, q0, np.asarray(targets, dtype=float), tol, DEFAULT_MAXITER)
+    return tau2, conv
 
 
 def _loglik(d: _Data, tau2: np.ndarray, reml: bool) -> np.ndarray:
@@ -333,7 +354,7 @@ def fit_intercept_batch(
         tau2 = _tau2_noniterative(method, d, w0, s0, q_fe, trp0)
     elif method in ("PM", "EB"):
         # EB's fixed point, y'Py k/(k-p) = k, is the Paule-Mandel equation y'Py = k - p.
-        tau2, iterations, converged = _solve_pm(d, q_fe, tol, maxiter)
+        tau2, iterations, converged = _solve_q(d, q_fe, d.kf - 1.0, tol, maxiter)
     else:
         init = _tau2_noniterative("HE", d, w0, s0, q_fe, trp0)
         init = np.where(np.isfinite(init), init, 0.0)
