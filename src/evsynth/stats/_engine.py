@@ -167,9 +167,9 @@ def _solve_q(d: _Data, q0: np.ndarray, target: np.ndarray, tol: float, maxiter: 
         with np.errstate(divide="ignore"):
             step = np.where(dq < 0, -f / dq, np.inf)
         cand = tau2[active] + step
-        bad = ~(cand > lo[active]) | ~(cand < hi[active]) | ~np.isfinite(cand)
+        bad = ~(cand >= lo[active]) | ~(cand <= hi[active]) | ~np.isfinite(cand)
         mid = np.where(np.isfinite(hi[active]), 0.5 * (lo[active] + hi[active]), 2 * lo[active])
-        cand = np.where(bad, mid, cand)
+        cand = np.where(f == 0, tau2[active], np.where(bad, mid, cand))
         change = np.abs(cand - tau2[active])
         tau2[active] = cand
         iters[active] = it
@@ -208,7 +208,7 @@ def _solve_fisher(d: _Data, init: np.ndarray, method: str, tol: float, maxiter: 
     tau2 = init.copy()
     iters = np.zeros(n, dtype=int)
     converged = np.ones(n, dtype=bool)
-    active = np.arange(n)
+    active = np.flatnonzero(d.k > 1)
     for it in range(1, maxiter + 1):
         if active.size == 0:
             break
@@ -321,6 +321,21 @@ def _tau2_se(method: str, d: _Data, tau2, w0, s0, trp0, w, s):
     return np.full(len(tau2), np.nan)
 
 
+def _estimate_tau2(d: _Data, method, w0, s0, q_fe, trp0, tol, maxiter):
+    n = len(q_fe)
+    if method == "FE":
+        return np.zeros(n), np.zeros(n, dtype=int), np.ones(n, dtype=bool)
+    if method in ("DL", "HE", "HS", "SJ"):
+        tau2 = _tau2_noniterative(method, d, w0, s0, q_fe, trp0)
+        return tau2, np.zeros(n, dtype=int), np.ones(n, dtype=bool)
+    if method in ("PM", "EB"):
+        # EB's fixed point, y'Py k/(k-p) = k, is the Paule-Mandel equation y'Py = k - p.
+        return _solve_q(d, q_fe, d.kf - 1.0, tol, maxiter)
+    init = _tau2_noniterative("HE", d, w0, s0, q_fe, trp0)
+    init = np.where(np.isfinite(init), init, 0.0)
+    return _solve_fisher(d, init, method, tol, maxiter)
+
+
 def fit_intercept_batch(
     y: np.ndarray,
     v: np.ndarray,
@@ -344,22 +359,10 @@ def fit_intercept_batch(
     q_fe = np.maximum(0.0, _msum(w0 * r0 * r0))
     trp0 = s0 - _msum(w0 * w0) / s0
 
-    converged = np.ones(n, dtype=bool)
-    iterations = np.zeros(n, dtype=int)
+    # single-study rows get tau2 = 0 below; their 0/0 along the way is expected
+    with np.errstate(invalid="ignore", divide="ignore"):
+        tau2, iterations, converged = _estimate_tau2(d, method, w0, s0, q_fe, trp0, tol, maxiter)
     method_used = np.full(n, method, dtype=object)
-
-    if method == "FE":
-        tau2 = np.zeros(n)
-    elif method in ("DL", "HE", "HS", "SJ"):
-        tau2 = _tau2_noniterative(method, d, w0, s0, q_fe, trp0)
-    elif method in ("PM", "EB"):
-        # EB's fixed point, y'Py k/(k-p) = k, is the Paule-Mandel equation y'Py = k - p.
-        tau2, iterations, converged = _solve_q(d, q_fe, d.kf - 1.0, tol, maxiter)
-    else:
-        init = _tau2_noniterative("HE", d, w0, s0, q_fe, trp0)
-        init = np.where(np.isfinite(init), init, 0.0)
-        tau2, iterations, converged = _solve_fisher(d, init, method, tol, maxiter)
-
     if not converged.all():
         bad = np.flatnonzero(~converged)
         fallback = _tau2_noniterative("DL", d.take(bad), w0[bad], s0[bad], q_fe[bad], trp0[bad])

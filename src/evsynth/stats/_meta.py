@@ -257,18 +257,20 @@ def meta_analysis_batch(
         bad = np.isinf(arr)
         if bad.any():
             i, j = np.argwhere(bad)[0]
-            raise ValueError(f"{name}[{i}, {j}] is {arr[i, j]!r}; values must be finite or NaN")
+            raise ValueError(
+                f"{name}[{i}, {j}] is {float(arr[i, j])!r}; values must be finite or NaN"
+            )
     mismatch = ny != nv
     if mismatch.any():
         i, j = np.argwhere(mismatch)[0]
         raise ValueError(
-            f"Y[{i}, {j}] is {Y[i, j]!r} but V[{i}, {j}] is {V[i, j]!r}; an absent study "
-            "must be NaN in both"
+            f"Y[{i}, {j}] is {float(Y[i, j])!r} but V[{i}, {j}] is {float(V[i, j])!r}; "
+            "an absent study must be NaN in both"
         )
     nonpos = ~nv & (np.where(nv, 1.0, V) <= 0)
     if nonpos.any():
         i, j = np.argwhere(nonpos)[0]
-        raise ValueError(f"V[{i}, {j}] is {V[i, j]!r}; every variance must be > 0")
+        raise ValueError(f"V[{i}, {j}] is {float(V[i, j])!r}; every variance must be > 0")
     empty = ny.all(axis=1)
     if empty.any():
         i = int(np.flatnonzero(empty)[0])

@@ -135,7 +135,9 @@ def fit_tau2_general(y, v, X, method, tol=DEFAULT_TOL, maxiter=DEFAULT_MAXITER):
             py = pm @ y
             dq = -float(py @ py)
             cand = tau2 - f / dq if dq < 0 else np.inf
-            if not (lo < cand < hi):
+            if f == 0:
+                cand = tau2
+            elif not (lo <= cand <= hi):
                 cand = 0.5 * (lo + hi) if np.isfinite(hi) else 2 * lo
             change = abs(cand - tau2)
             tau2 = cand

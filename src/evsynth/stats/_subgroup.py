@@ -146,7 +146,7 @@ def subgroup_analysis(
     1
     """
     method, test, level = check_model_args(method, test, level, maxiter, tol)
-    y, v, labels, measure = as_yi_vi(yi, vi, labels)
+    y, v, labels, _measure = as_yi_vi(yi, vi, labels)
     if groups is None:
         raise ValueError("groups is required: the subgroup label of each study")
     g = list(groups)

@@ -57,7 +57,7 @@ def check_finite(name: str, arr: np.ndarray) -> None:
     bad = ~np.isfinite(arr)
     if bad.any():
         i = _first_bad(bad)
-        raise ValueError(f"{name}[{i}] is {arr[i]!r}; every value must be finite")
+        raise ValueError(f"{name}[{i}] is {float(arr[i])!r}; every value must be finite")
 
 
 def check_positive(name: str, arr: np.ndarray) -> None:
@@ -65,7 +65,7 @@ def check_positive(name: str, arr: np.ndarray) -> None:
     bad = arr <= 0
     if bad.any():
         i = _first_bad(bad)
-        raise ValueError(f"{name}[{i}] is {arr[i]!r}; every value must be > 0")
+        raise ValueError(f"{name}[{i}] is {float(arr[i])!r}; every value must be > 0")
 
 
 def check_nonnegative(name: str, arr: np.ndarray) -> None:
@@ -73,7 +73,7 @@ def check_nonnegative(name: str, arr: np.ndarray) -> None:
     bad = arr < 0
     if bad.any():
         i = _first_bad(bad)
-        raise ValueError(f"{name}[{i}] is {arr[i]!r}; every value must be >= 0")
+        raise ValueError(f"{name}[{i}] is {float(arr[i])!r}; every value must be >= 0")
 
 
 def check_choice(name: str, value: str, choices) -> str:
