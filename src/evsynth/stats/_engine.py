@@ -381,6 +381,7 @@ def fit_intercept_batch(
 
     w = d.weights(tau2)
     s, mu, r = _wstats(d, w)
+    mu = np.where(single, _msum(d.y), mu)  # exactly the study's own value, not w*y/w
     se = np.sqrt(1.0 / s)
     z_crit = _sps.norm.isf((1 - level) / 2)
     if test == "hksj":

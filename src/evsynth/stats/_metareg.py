@@ -49,7 +49,9 @@ def design_matrix(moderators, k: int) -> tuple[np.ndarray, tuple[str, ...]]:
             bad = ~np.isfinite(values)
             if bad.any():
                 i = int(np.flatnonzero(bad)[0])
-                raise ValueError(f"moderators[{name!r}][{i}] is {values[i]!r}; must be finite")
+                raise ValueError(
+                    f"moderators[{name!r}][{i}] is {float(values[i])!r}; must be finite"
+                )
             cols.append(values)
             names.append(name)
             continue

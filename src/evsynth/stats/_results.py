@@ -238,8 +238,10 @@ def _summary_text(res: MetaAnalysisResult) -> str:
     header += ["pval", "ci.lb", "ci.ub", ""]
     row += [fmt_p(res.pvalue), fmt(res.ci_low), fmt(res.ci_high), signif_stars(res.pvalue)]
     out.append(text_table(header, [row]))
-    pi = f"Prediction interval ({100 * res.level:g}%): [{fmt(res.pi_low)}, {fmt(res.pi_high)}]"
-    out += ["", pi, "", "---", SIGNIF_LEGEND, ""]
+    if res.is_random_effects and res.k > 1:
+        pi = f"{100 * res.level:g}% prediction interval: [{fmt(res.pi_low)}, {fmt(res.pi_high)}]"
+        out += ["", pi]
+    out += ["", "---", SIGNIF_LEGEND, ""]
     return "\n".join(out)
 
 

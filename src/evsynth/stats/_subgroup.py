@@ -67,7 +67,7 @@ class SubgroupAnalysisResult:
         return "\n".join(
             [
                 "",
-                f"Subgroup analysis ({model}, separate tau^2 per subgroup; test: {first.test})",
+                f"Subgroup analysis: {model}, separate tau^2 per subgroup, test {first.test}",
                 "",
                 text_table(header, rows, row_names=names),
                 "",

@@ -1,0 +1,410 @@
+"""The ``evsynth`` command (Typer).
+
+The CLI reads and checks files, calls :mod:`evsynth.stats` through the public API and prints
+with rich; it computes no statistics itself.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from importlib import resources
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+import evsynth as es
+from evsynth.cli._input import (
+    LAYOUT_DESCRIPTIONS,
+    InputError,
+    StudyTable,
+    read_study_table,
+)
+from evsynth.cli._render import (
+    print_error,
+    print_result,
+    print_subgroup_test,
+    print_warnings,
+)
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="evsynth",
+    help="evsynth: systematic reviews with meta-analysis.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+MEASURES = ("MD", "SMD", "GENERIC")
+METHODS = ("REML", "FE", "DL", "ML", "PM", "HE", "SJ", "HS", "EB")
+TESTS = ("z", "hksj")
+SMD_VARIANTS = ("hedges", "revman")
+
+
+def _choice(choices: tuple[str, ...]):
+    """A case-insensitive choice: returns the canonical spelling or raises a usage error."""
+
+    def check(value: str | None) -> str | None:
+        if value is None:
+            return None
+        for choice in choices:
+            if value.strip().lower() == choice.lower():
+                return choice
+        raise typer.BadParameter(f"{value!r} is not one of {', '.join(choices)}")
+
+    return check
+
+
+MEASURE_TEXT = {
+    "MD": "mean difference (group 1 minus group 2)",
+    "SMD": "standardised mean difference (group 1 minus group 2)",
+    "GENERIC": "effect sizes as given",
+}
+DEMO_DIR = Path("evsynth-demo")
+
+
+def _stdout() -> Console:
+    return Console(highlight=False)
+
+
+def _stderr() -> Console:
+    return Console(stderr=True, highlight=False)
+
+
+def _fail(message: str) -> typer.Exit:
+    print_error(_stderr(), message)
+    return typer.Exit(code=2)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"evsynth {es.__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """evsynth: systematic reviews with meta-analysis."""
+
+
+# --- the engine, called through the public API ------------------------------------------
+
+_INDEXED = re.compile(r"\b([A-Za-z_]\w*)\[(\d+)\]")
+_NUMPY_SCALAR = re.compile(r"np\.\w+\(([^()]*)\)")
+
+
+def _engine_error(exc: ValueError, table: StudyTable) -> InputError:
+    """Map an engine ValueError such as ``sd1[3] is -1.0; ...`` to the file, line and column."""
+    message = str(exc)
+    match = _INDEXED.search(message)
+    if match is None or int(match.group(2)) >= table.k:
+        column = table.group_column if message.startswith("groups") else None
+        return InputError(table.path, message, column=column)
+    name, index = match.group(1), int(match.group(2))
+    detail = _INDEXED.sub(lambda m: m.group(1), message, count=1)
+    detail = _NUMPY_SCALAR.sub(r"\1", detail)
+    column = table.columns.get(name)
+    if column is None and name == "groups":
+        column = table.group_column
+    if column is None and name == "labels":
+        column = table.label_column
+    if column is None:
+        source = ", ".join(table.columns.values())
+        detail = f"study '{table.labels[index]}' (from {source}): {detail}"
+    return InputError(table.path, detail, line=table.lines[index], column=column)
+
+
+def _effect_sizes(table: StudyTable, measure: str, smd_variant: str, input_level: float):
+    v = table.values
+    if table.layout == "arm":
+        kwargs = {key: v[key] for key in ("m1", "sd1", "n1", "m2", "sd2", "n2")}
+        if measure == "SMD":
+            kwargs["smd_variant"] = smd_variant
+        ef = es.effect_sizes(measure, **kwargs)
+        return ef.yi, ef.vi
+    if table.layout == "yi_vi":
+        return v["yi"], v["vi"]
+    if table.layout == "estimate_se":
+        ef = es.effect_sizes("GENERIC", estimate=v["estimate"], se=v["se"])
+        return ef.yi, ef.vi
+    ef = es.effect_sizes(
+        "GENERIC",
+        estimate=v["estimate"],
+        ci_low=v["ci_low"],
+        ci_high=v["ci_high"],
+        level=input_level,
+    )
+    return ef.yi, ef.vi
+
+
+def _analyse(table, *, measure, method, test, level, smd_variant, input_level, by):
+    """Run the analysis; return (result, warning messages). Engine errors become InputErrors."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            yi, vi = _effect_sizes(table, measure, smd_variant, input_level)
+            if by:
+                result = es.subgroup_analysis(
+                    yi,
+                    vi,
+                    table.groups,
+                    method=method,
+                    test=test,
+                    level=level,
+                    labels=table.labels,
+                )
+            else:
+                result = es.meta_analysis(
+                    yi, vi, method=method, test=test, level=level, labels=table.labels
+                )
+        except InputError:
+            raise
+        except ValueError as exc:
+            raise _engine_error(exc, table) from None
+    return result, list(dict.fromkeys(str(w.message) for w in caught))
+
+
+def _check_level(level: float, option: str) -> float:
+    if 0 < level < 1:
+        return level * 100
+    if 1 < level < 100:
+        return level
+    raise _fail(f"{option} must be a percentage between 1 and 100, such as 95 (got {level:g})")
+
+
+def _model_label(method: str, test: str) -> str:
+    model = "Common-effect" if method == "FE" else f"Random-effects ({method})"
+    return f"{model}, {'HKSJ t-test' if test == 'hksj' else 'z-test'}"
+
+
+def _pooled_label(method: str, test: str) -> str:
+    """Short label of the pooled row: ``RE (REML)``, ``RE (REML, HKSJ)``, ``FE``."""
+    parts = [] if method == "FE" else [method]
+    if test == "hksj":
+        parts.append("HKSJ")
+    kind = "FE" if method == "FE" else "RE"
+    return f"Pooled {kind}" + (f" ({', '.join(parts)})" if parts else "")
+
+
+# --- evsynth meta ------------------------------------------------------------------------
+
+
+@app.command()
+def meta(
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="CSV file, one row per study: m1,sd1,n1,m2,sd2,n2 (MD, SMD), "
+            "or yi,vi, or estimate,se, or estimate,ci_low,ci_high (GENERIC).",
+            metavar="FILE.csv",
+            show_default=False,
+        ),
+    ],
+    measure: Annotated[
+        str | None,
+        typer.Option(
+            metavar="MD|SMD|GENERIC",
+            callback=_choice(MEASURES),
+            help="Effect measure. Default: MD for arm-level columns, GENERIC otherwise.",
+            show_default=False,
+        ),
+    ] = None,
+    method: Annotated[
+        str,
+        typer.Option(
+            metavar="METHOD",
+            callback=_choice(METHODS),
+            help="tau^2 estimator: REML, DL, ML, PM, HE, SJ, HS, EB; FE for a common-effect model.",
+        ),
+    ] = "REML",
+    test: Annotated[
+        str,
+        typer.Option(
+            metavar="z|hksj",
+            callback=_choice(TESTS),
+            help="z (Wald) or hksj (Hartung-Knapp-Sidik-Jonkman, t with k-1 df).",
+        ),
+    ] = "z",
+    by: Annotated[
+        str | None,
+        typer.Option(
+            metavar="COLUMN",
+            help="Column defining subgroups: one analysis per subgroup and a test for "
+            "subgroup differences.",
+        ),
+    ] = None,
+    smd_variant: Annotated[
+        str | None,
+        typer.Option(
+            metavar="hedges|revman",
+            callback=_choice(SMD_VARIANTS),
+            help="SMD formulas: hedges (as metafor escalc) or revman (RevMan 5). Default: hedges.",
+            show_default=False,
+        ),
+    ] = None,
+    level: Annotated[
+        float, typer.Option(metavar="PCT", help="Confidence level of the output, in %.")
+    ] = 95.0,
+    input_level: Annotated[
+        float,
+        typer.Option(metavar="PCT", help="Confidence level of ci_low/ci_high in the file, in %."),
+    ] = 95.0,
+    label_column: Annotated[
+        str | None,
+        typer.Option(
+            metavar="COLUMN",
+            help="Column with study labels. Default: 'study', else the first text column, "
+            "else the row number.",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Meta-analysis of the studies in a CSV file."""
+    level = _check_level(level, "--level")
+    input_level = _check_level(input_level, "--input-level")
+    measure_name = measure
+    if smd_variant is not None and measure_name != "SMD":
+        raise _fail("--smd-variant applies only to --measure SMD")
+    try:
+        table = read_study_table(file, measure=measure_name, label_column=label_column, by=by)
+        if measure_name is None:
+            measure_name = "MD" if table.layout == "arm" else "GENERIC"
+        result, messages = _analyse(
+            table,
+            measure=measure_name,
+            method=method,
+            test=test,
+            level=level,
+            smd_variant=(smd_variant or "hedges"),
+            input_level=input_level,
+            by=by,
+        )
+    except InputError as exc:
+        raise _fail(exc.format()) from None
+
+    console = _stdout()
+    notes = [
+        f"Data: {table.path}, k = {table.k}, {LAYOUT_DESCRIPTIONS[table.layout]}",
+        f"Measure: {measure_name}, {MEASURE_TEXT[measure_name]}"
+        + (f"; SMD variant {(smd_variant or 'hedges')}" if measure_name == "SMD" else ""),
+        "Study labels: "
+        + (f"column '{table.label_column}'" if table.label_column else "row numbers"),
+    ]
+    model = _model_label(method, test)
+    if not by and result.method != method:  # e.g. the DL fallback after non-convergence
+        model = _model_label(result.method, test)
+    if by:
+        print_result_groups(console, result, table, model=model, level=level, notes=notes)
+    else:
+        print_result(
+            console,
+            result,
+            title=f"{model} meta-analysis",
+            level=level,
+            pooled_label=_pooled_label(method, test),
+            notes=notes,
+        )
+    print_warnings(_stderr(), messages)
+
+
+def print_result_groups(console, sub, table: StudyTable, *, model, level, notes) -> None:
+    for label, res in sub.groups.items():
+        print_result(
+            console,
+            res,
+            title=f"Subgroup {table.group_column} = {label}: {model} meta-analysis",
+            level=level,
+            pooled_label=f"Pooled ({label})",
+            notes=notes,
+        )
+        notes = ()
+    print_subgroup_test(console, sub, table.group_column)
+
+
+# --- evsynth demo ------------------------------------------------------------------------
+
+
+@app.command()
+def demo(
+    directory: Annotated[
+        Path,
+        typer.Argument(metavar="DIR", help="Folder for the demo output (created if missing)."),
+    ] = DEMO_DIR,
+) -> None:
+    """Meta-analysis of a bundled real dataset (Normand 1999), written to DIR."""
+    if directory.exists() and not directory.is_dir():
+        raise _fail(f"{directory}: exists and is not a folder")
+    ref = resources.files("evsynth").joinpath("data/normand1999.csv")
+    with resources.as_file(ref) as path:
+        try:
+            table = read_study_table(path, measure="MD")
+        except InputError as exc:  # the bundled file is checked by the tests
+            raise _fail(exc.format()) from None
+        source_text = path.read_text(encoding="utf-8")
+
+    console = _stdout()
+    console.print(
+        "Normand (1999), Stat Med 18:321-359: length of hospital stay (days) of stroke "
+        "patients, specialist stroke-unit care (group 1) vs routine care (group 2); "
+        "9 studies, data from R metadat's dat.normand1999.",
+        soft_wrap=True,
+    )
+    console.print()
+    texts: list[str] = []
+    results = {}
+    all_messages: list[str] = []
+    for test in ("z", "hksj"):
+        try:
+            res, messages = _analyse(
+                table,
+                measure="MD",
+                method="REML",
+                test=test,
+                level=95.0,
+                smd_variant="hedges",
+                input_level=95.0,
+                by=None,
+            )
+        except InputError as exc:
+            raise _fail(exc.format()) from None
+        all_messages += messages
+        results[test] = res
+        model = _model_label("REML", test)
+        texts.append(f"{model} meta-analysis\n\n{res.summary().strip()}\n")
+        print_result(
+            console,
+            res,
+            title=f"{model} meta-analysis (MD, days)",
+            level=95.0,
+            pooled_label=_pooled_label("REML", test),
+        )
+
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "normand1999.csv").write_text(source_text, encoding="utf-8")
+    results["z"].summary_frame().to_csv(directory / "studies.csv", index=False)
+    results["hksj"].summary_frame().to_csv(directory / "studies-hksj.csv", index=False)
+    header = (
+        "Normand (1999) length-of-stay data, mean difference in days "
+        "(specialist minus routine care)\n\n"
+    )
+    (directory / "summary.txt").write_text(header + "\n".join(texts), encoding="utf-8")
+    print_warnings(_stderr(), all_messages)
+    console.print(f"Demo output written to {directory.resolve()}", soft_wrap=True)
+
+
+def main() -> None:
+    """Entry point of the ``evsynth`` console script."""
+    app()
