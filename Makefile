@@ -16,8 +16,8 @@ demo: $(STAMP)
 	$(VENV)/bin/evsynth demo
 
 lint: $(STAMP)
-	$(PY) -m ruff check src tests benchmarks
-	$(PY) -m ruff format --check src tests benchmarks
+	$(PY) -m ruff check $(wildcard src tests benchmarks)
+	$(PY) -m ruff format --check $(wildcard src tests benchmarks)
 
 test: $(STAMP) lint
 	$(PY) -m pytest
