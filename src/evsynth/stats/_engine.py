@@ -57,6 +57,8 @@ TESTS = ("z", "hksj")
 #: ``tol * (tau2 + mean(vi))``, a scale-free version of metafor's ``threshold``.
 DEFAULT_TOL = 1e-12
 DEFAULT_MAXITER = 1000
+#: Fisher-scoring steps smaller than this fraction of tau2 + mean(vi) switch to Newton steps
+NEWTON_ZONE = 1e-2
 
 
 class ConvergenceWarning(UserWarning):
@@ -100,7 +102,8 @@ class _Data:
     def __init__(self, y: np.ndarray, v: np.ndarray, mask: np.ndarray):
         self.mask = mask
         self.y = np.where(mask, y, 0.0)
-        self.v = np.where(mask, v, 1.0)
+        # an absent study has infinite variance, hence weight 1/(inf + tau2) = 0
+        self.v = np.where(mask, v, np.inf)
         self.k = mask.sum(axis=1)
         self.kf = self.k.astype(float)
         self.vbar = _msum(np.where(mask, v, 0.0)) / np.maximum(self.kf, 1)
@@ -112,14 +115,14 @@ class _Data:
         return sub
 
     def weights(self, tau2: np.ndarray) -> np.ndarray:
-        return np.where(self.mask, 1.0 / (self.v + tau2[:, None]), 0.0)
+        return 1.0 / (self.v + tau2[:, None])
 
 
 def _wstats(d: _Data, w: np.ndarray):
     """Weighted mean, residuals and the sums the estimators need."""
     s = _msum(w)
     mu = _msum(w * d.y) / s
-    r = np.where(d.mask, d.y - mu[:, None], 0.0)
+    r = d.y - mu[:, None]  # meaningless where a study is absent, but its weight is 0 there
     return s, mu, r
 
 
@@ -203,35 +206,59 @@ def _loglik(d: _Data, tau2: np.ndarray, reml: bool) -> np.ndarray:
 
 
 def _solve_fisher(d: _Data, init: np.ndarray, method: str, tol: float, maxiter: int):
-    """ML / REML by Fisher scoring with step halving at the boundary, as metafor does."""
+    """ML / REML by Fisher scoring, as metafor does, kept inside a bracket of the root.
+
+    Once a Fisher step is small (within ``NEWTON_ZONE`` of tau2 + mean(vi)), Newton steps on
+    the same score equation are taken where the observed information is positive: they
+    converge quadratically to the root Fisher scoring converges to linearly (and sometimes,
+    near the boundary, with a rate close to -1). Every step stays inside the bracket of points
+    where the score was seen positive and non-positive, bisecting when a step leaves it or
+    fails to halve (Numerical Recipes' ``rtsafe`` rule).
+    """
     n = len(init)
     tau2 = init.copy()
     iters = np.zeros(n, dtype=int)
     converged = np.ones(n, dtype=bool)
+    lo = np.zeros(n)  # the score was seen > 0 at lo and <= 0 at hi
+    hi = np.full(n, np.inf)
+    prev_adj = np.full(n, np.inf)
     active = np.flatnonzero(d.k > 1)
+    reml = method == "REML"
     for it in range(1, maxiter + 1):
         if active.size == 0:
             break
-        sub = d.take(active)
+        sub = d if active.size == n else d.take(active)
         t = tau2[active]
         w = sub.weights(t)
         s, _mu, r = _wstats(sub, w)
-        ypp = _msum(w * w * r * r)
-        if method == "REML":
-            trp = s - _msum(w * w) / s
-            trpp = _trace_terms(w, s, np.ones_like(w), np.ones_like(w))
-            adj = (ypp - trp) / trpp
+        w2 = w * w
+        sw2 = _msum(w2)
+        u = w * r
+        ypp = _msum(u * u)
+        if reml:
+            score = ypp - (s - sw2 / s)
+            info = sw2 - 2.0 * _msum(w2 * w) / s + (sw2 / s) ** 2
         else:
-            sw2 = _msum(w * w)
-            adj = (ypp - s) / sw2
+            score = ypp - s
+            info = sw2
+        up = score > 0
+        lo_a = np.where(up, t, lo[active])
+        hi_a = np.where(up, hi[active], t)
+        lo[active], hi[active] = lo_a, hi_a
+        adj = score / info
+        zone = (t > 0) & (np.abs(adj) <= NEWTON_ZONE * (t + sub.vbar))
+        if zone.any():
+            wu = _msum(w * u)
+            slope = info - 2.0 * (_msum(w * u * u) - wu * wu / s)  # d score / d tau2
+            adj = np.where(zone & (slope < 0), -score / np.where(slope < 0, slope, -1.0), adj)
         adj = np.where(np.isfinite(adj), adj, 0.0)
-        # step halving keeps tau2 >= 0; at tau2 == 0 a downhill step is no step at all
-        adj = np.where((t == 0) & (adj < 0), 0.0, adj)
-        neg = t + adj < 0
-        while neg.any():
-            adj = np.where(neg, adj / 2, adj)
-            neg = t + adj < 0
         new = t + adj
+        # once the root is bracketed, a step that leaves the bracket or is more than half the
+        # previous one bisects it instead (rtsafe); this also keeps tau2 >= 0
+        slow = ~((lo_a < new) & (new < hi_a)) | (np.abs(adj) > 0.5 * np.abs(prev_adj[active]))
+        new = np.where(slow & np.isfinite(hi_a), 0.5 * (lo_a + hi_a), new)
+        adj = new - t
+        prev_adj[active] = adj
         tau2[active] = new
         iters[active] = it
         ok = np.abs(adj) <= tol * (new + sub.vbar)
@@ -249,8 +276,9 @@ def _solve_fisher(d: _Data, init: np.ndarray, method: str, tol: float, maxiter: 
         to_zero = ll0 >= ll1
         far = to_zero & (tau2[cand] > 1e-6 * sub.vbar) & (ll0 - ll1 > 1e-8)
         if far.any():
+            which = "" if n == 1 else f" in {int(far.sum())} of {n} analyses"
             warnings.warn(
-                "Fisher scoring may have stopped at a local maximum of the likelihood; "
+                f"Fisher scoring may have stopped at a local maximum of the likelihood{which}; "
                 "tau^2 = 0 has a higher likelihood, so tau^2 is set to 0 (as metafor does)",
                 ConvergenceWarning,
                 stacklevel=4,
@@ -420,6 +448,12 @@ def fit_intercept_batch(
         i2 = np.where(single, np.nan, i2)
         h2 = np.where(single, np.nan, h2)
         tau2_se = np.where(single, np.nan, _tau2_se(method, d, tau2, w0, s0, trp0, w, s))
+        if not converged.all():
+            bad = np.flatnonzero(~converged)
+            sub = d.take(bad)
+            tau2_se[bad] = _tau2_se(
+                "DL", sub, tau2[bad], w0[bad], s0[bad], trp0[bad], w[bad], s[bad]
+            )
 
     se_pred = np.sqrt(se**2 + tau2)
     return EngineOutput(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import warnings
 
 import numpy as np
@@ -11,10 +12,10 @@ from evsynth.stats._engine import (
     DEFAULT_TOL,
     METHODS,
     TESTS,
-    EngineOutput,
     fit_intercept_batch,
 )
 from evsynth.stats._results import MetaAnalysisBatchResult, MetaAnalysisResult
+from evsynth.stats._single import fit_intercept_single
 from evsynth.stats._validation import (
     as_1d_float,
     check_choice,
@@ -38,6 +39,11 @@ def check_model_args(method: str, test: str, level: float, maxiter: int = 1, tol
     return method, test, level
 
 
+@functools.lru_cache(maxsize=256)
+def default_labels(k: int) -> tuple[str, ...]:
+    return tuple(f"Study {i + 1}" for i in range(k))
+
+
 def as_yi_vi(yi, vi, labels=None):
     """Validate effect sizes and variances (or an ``EffectSizes``) and study labels."""
     measure = None
@@ -58,7 +64,7 @@ def as_yi_vi(yi, vi, labels=None):
     check_finite("yi", yi)
     check_positive("vi", vi)
     if labels is None:
-        labels = tuple(f"Study {i + 1}" for i in range(k))
+        labels = default_labels(k)
     else:
         labels = tuple(str(x) for x in labels)
         if len(labels) != k:
@@ -84,38 +90,6 @@ def _warn_edge_cases(k: np.ndarray, method: str, test: str, stacklevel: int = 3)
             UserWarning,
             stacklevel=stacklevel,
         )
-
-
-def _single_from_engine(out: EngineOutput, yi, vi, labels, method, test, level, measure):
-    return MetaAnalysisResult(
-        yi=yi,
-        vi=vi,
-        labels=labels,
-        method=str(out.method_used[0]),
-        test=test,
-        level=level,
-        k=int(out.k[0]),
-        estimate=float(out.estimate[0]),
-        se=float(out.se[0]),
-        statistic=float(out.statistic[0]),
-        df=float(out.df[0]),
-        pvalue=float(out.pvalue[0]),
-        ci_low=float(out.ci_low[0]),
-        ci_high=float(out.ci_high[0]),
-        tau2=float(out.tau2[0]),
-        tau2_se=float(out.tau2_se[0]),
-        q=float(out.q[0]),
-        q_df=int(out.q_df[0]),
-        q_pvalue=float(out.q_pvalue[0]),
-        i2=float(out.i2[0]),
-        h2=float(out.h2[0]),
-        pi_low=float(out.pi_low[0]),
-        pi_high=float(out.pi_high[0]),
-        weights=out.weights[0],
-        converged=bool(out.converged[0]),
-        iterations=int(out.iterations[0]),
-        measure=measure,
-    )
 
 
 def meta_analysis(
@@ -187,10 +161,10 @@ def meta_analysis(
     method, test, level = check_model_args(method, test, level, maxiter, tol)
     yi, vi, labels, measure = as_yi_vi(yi, vi, labels)
     _warn_edge_cases(np.array([len(yi)]), method, test)
-    out = fit_intercept_batch(
-        yi[None, :], vi[None, :], method, test, level, tol=tol, maxiter=maxiter
+    fields = fit_intercept_single(yi, vi, method, test, level, tol=tol, maxiter=maxiter)
+    return MetaAnalysisResult(
+        yi=yi, vi=vi, labels=labels, test=test, level=level, measure=measure, **fields
     )
-    return _single_from_engine(out, yi, vi, labels, method, test, level, measure)
 
 
 def _as_2d(name: str, a) -> np.ndarray:

@@ -1,0 +1,280 @@
+"""The engine for one analysis: the same estimators as :mod:`._engine`, on 1-D arrays.
+
+A single random-effects fit is dominated by per-call overhead, so this path works on 1-D
+arrays with dot products and scalar arithmetic (about ten NumPy calls per Fisher-scoring
+step) and uses :mod:`scipy.special` rather than the slower ``scipy.stats`` distribution
+objects. The formulas are those of the batch engine (see its module docstring); the tests
+check that the two agree (``test_batch_equals_single``).
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+from scipy import special as _sc
+
+from evsynth.stats._engine import NEWTON_ZONE, ConvergenceWarning
+
+__all__ = ["fit_intercept_single"]
+
+
+def _mean_resid(y, w):
+    s = w.sum()
+    mu = float(w @ y) / s
+    return s, mu, y - mu
+
+
+def _pp(w, s):
+    """tr(P P) for P = W - w w'/S."""
+    w2 = w * w
+    sw2 = w2.sum()
+    return sw2 - 2.0 * float(w2 @ w) / s + sw2 * sw2 / (s * s)
+
+
+def _t_pp(w, s, f, g):
+    """sum_ij P_ij^2 f_i g_j for P = W - w w'/S."""
+    w2 = w * w
+    return (
+        float(w2 @ (f * g))
+        - 2.0 / s * float((w2 * w) @ (f * g))
+        + float(w2 @ f) * float(w2 @ g) / (s * s)
+    )
+
+
+def _solve_q(y, v, q0, target, tol, maxiter):
+    """Root of Q(tau2) = target (Newton, safeguarded by bisection); 0 if Q(0) <= target."""
+    if q0 <= target:
+        return 0.0, 0, True
+    vbar = float(v.sum()) / len(v)
+    tau2, lo, hi = 0.0, 0.0, math.inf
+    for it in range(1, maxiter + 1):
+        w = 1.0 / (v + tau2)
+        _s, _mu, r = _mean_resid(y, w)
+        wr = w * r
+        q = float(wr @ r)
+        dq = -float(wr @ wr)
+        f = q - target
+        if f > 0:
+            lo = tau2
+        else:
+            hi = tau2
+        if f == 0:
+            return tau2, it, True
+        cand = tau2 - f / dq if dq < 0 else math.inf
+        if not (lo <= cand <= hi) or not math.isfinite(cand):
+            cand = 0.5 * (lo + hi) if math.isfinite(hi) else 2 * lo
+        change = abs(cand - tau2)
+        tau2 = cand
+        if change <= tol * (tau2 + vbar):
+            return tau2, it, True
+    return tau2, maxiter, False
+
+
+def _loglik(y, v, tau2, reml):
+    w = 1.0 / (v + tau2)
+    s, _mu, r = _mean_resid(y, w)
+    ll = -0.5 * float(np.log(v + tau2).sum()) - 0.5 * float((w * r) @ r)
+    return ll - 0.5 * math.log(s) if reml else ll
+
+
+def _solve_fisher(y, v, init, method, tol, maxiter, ll0_parts):
+    """ML / REML: Fisher scoring (metafor's algorithm), with Newton steps once close.
+
+    Newton steps on the same score equation converge quadratically near the root; they are
+    taken only where the observed information is positive. Once the root is bracketed by
+    points where the score was seen positive and non-positive, a step that leaves the
+    bracket, or is more than half the previous one, is replaced by bisection (as in
+    Numerical Recipes' ``rtsafe``); this also keeps tau2 >= 0.
+    """
+    vbar = float(v.sum()) / len(v)
+    tau2 = init
+    reml = method == "REML"
+    lo, hi = 0.0, math.inf  # the score is > 0 at lo and <= 0 at hi
+    prev_adj = math.inf
+    it = 0
+    for it in range(1, maxiter + 1):  # noqa: B007
+        w = 1.0 / (v + tau2)
+        s = w.sum()
+        w2 = w * w
+        sw2 = w2.sum()
+        r = y - float(w @ y) / s
+        u = w * r
+        ypp = float(u @ u)
+        if reml:
+            score = ypp - (s - sw2 / s)
+            info = sw2 - 2.0 * float(w2 @ w) / s + (sw2 / s) ** 2
+        else:
+            score = ypp - s
+            info = sw2
+        if score > 0:
+            lo = tau2
+        else:
+            hi = tau2
+        adj = score / info
+        if tau2 > 0 and abs(adj) <= NEWTON_ZONE * (tau2 + vbar):
+            wu = float(w @ u)
+            slope = info - 2.0 * (float((w * u) @ u) - wu * wu / s)  # d score / d tau2
+            if slope < 0:
+                adj = -score / slope
+        if not math.isfinite(adj):
+            adj = 0.0
+        cand = tau2 + adj
+        if math.isfinite(hi) and (not (lo < cand < hi) or abs(adj) > 0.5 * abs(prev_adj)):
+            # the step left the bracket around the root, or is not shrinking fast: bisect
+            cand = 0.5 * (lo + hi)
+        adj = cand - tau2
+        prev_adj = adj
+        tau2 = cand
+        if abs(adj) <= tol * (tau2 + vbar):
+            break
+    else:
+        return tau2, maxiter, False
+    if tau2 > 0:
+        # as metafor's ll0check: compare the (restricted) log-likelihood at tau2 = 0
+        sum_log_v, q_fe, s0 = ll0_parts
+        ll0 = -0.5 * sum_log_v - 0.5 * q_fe - (0.5 * math.log(s0) if reml else 0.0)
+        ll1 = _loglik(y, v, tau2, reml)
+        if ll0 >= ll1:
+            if tau2 > 1e-6 * vbar and ll0 - ll1 > 1e-8:
+                warnings.warn(
+                    "Fisher scoring may have stopped at a local maximum of the likelihood; "
+                    "tau^2 = 0 has a higher likelihood, so tau^2 is set to 0 (as metafor does)",
+                    ConvergenceWarning,
+                    stacklevel=4,
+                )
+            tau2 = 0.0
+    return tau2, it, True
+
+
+def _tau2_closed(method, y, v, k, q_fe, s0, trp0):
+    df = k - 1
+    if method == "DL":
+        return max(0.0, (q_fe - df) / trp0)
+    if method == "HS":
+        return max(0.0, (q_fe - k) / s0)
+    dev2 = float(((y - y.mean()) ** 2).sum())
+    if method == "HE":
+        return max(0.0, (dev2 - float(v.sum()) * df / k) / df)
+    # SJ
+    tau2_0 = dev2 / k
+    w = 1.0 / (v + tau2_0)
+    _s, _mu, r = _mean_resid(y, w)
+    return max(0.0, tau2_0 * float((w * r) @ r) / df)
+
+
+def _tau2_se(method, y, v, k, tau2, w0, s0, trp0, w, s):
+    df = k - 1
+    t = max(tau2, 0.0)
+    if method in ("DL", "HS"):
+        inner = 2 * df + 4 * t * trp0 + 2 * t * t * _pp(w0, s0)
+        return math.sqrt(inner) / (trp0 if method == "DL" else s0)
+    if method == "HE":
+        sv = float(v.sum())
+        pvpv = float(v @ v) * (1 - 2.0 / k) + sv * sv / (k * k)
+        return math.sqrt(2 * pvpv + 4 * t * sv * df / k + 2 * t * t * df) / df
+    if method == "SJ":
+        tau2_0 = float(((y - y.mean()) ** 2).sum()) / k
+        wj = 1.0 / (v + tau2_0)
+        sj = wj.sum()
+        one = np.ones_like(v)
+        inner = 2 * _t_pp(wj, sj, v, v) + 4 * t * _t_pp(wj, sj, one, v) + 2 * t * t * _pp(wj, sj)
+        return math.sqrt(tau2_0**2 / df**2 * inner)
+    if method == "ML":
+        return math.sqrt(2.0 / float(w @ w))
+    if method == "REML":
+        return math.sqrt(2.0 / _pp(w, s))
+    if method in ("EB", "PM"):
+        return math.sqrt(2.0 * k * k / df / (s * s))
+    return math.nan
+
+
+def fit_intercept_single(y, v, method, test, level, *, tol, maxiter) -> dict:
+    """Fit one intercept-only model (validated 1-D ``y``, ``v``): the result's fields."""
+    k = len(y)
+    w0 = 1.0 / v
+    s0, _mu0, r0 = _mean_resid(y, w0)
+    q_fe = max(0.0, float((w0 * r0) @ r0))
+    trp0 = s0 - float(w0 @ w0) / s0
+    converged, iterations, method_used = True, 0, method
+    if k == 1 or method == "FE":
+        tau2 = 0.0
+    elif method in ("DL", "HE", "HS", "SJ"):
+        tau2 = _tau2_closed(method, y, v, k, q_fe, s0, trp0)
+    elif method in ("PM", "EB"):
+        tau2, iterations, converged = _solve_q(y, v, q_fe, k - 1.0, tol, maxiter)
+    else:
+        init = _tau2_closed("HE", y, v, k, q_fe, s0, trp0)
+        ll0_parts = (float(np.log(v).sum()), q_fe, s0)
+        tau2, iterations, converged = _solve_fisher(y, v, init, method, tol, maxiter, ll0_parts)
+    if not converged:
+        tau2 = _tau2_closed("DL", y, v, k, q_fe, s0, trp0)
+        method_used = "DL"
+        warnings.warn(
+            f"the {method} estimator of tau^2 did not converge in {maxiter} iterations; "
+            f"falling back to DL, as metafor does with method=c('{method}', 'DL')",
+            ConvergenceWarning,
+            stacklevel=3,
+        )
+
+    w = 1.0 / (v + tau2)
+    s, mu, r = _mean_resid(y, w)
+    if k == 1:
+        mu = float(y[0])
+    se = math.sqrt(1.0 / s)
+    alpha = 1 - level
+    if test == "hksj" and k > 1:
+        df_q = k - 1
+        rss = float((w * r) @ r)
+        s2w = 0.0 if rss <= np.finfo(float).eps else rss / df_q
+        se = math.sqrt(s2w / s)
+        df_t = float(df_q)
+        stat = mu / se if se > 0 else math.copysign(math.inf, mu)
+        crit = float(_sc.stdtrit(df_t, 1 - alpha / 2))
+        pval = float(2 * _sc.stdtr(df_t, -abs(stat)))
+    else:
+        df_t = math.inf
+        stat = mu / se
+        crit = float(-_sc.ndtri(alpha / 2))
+        pval = float(2 * _sc.ndtr(-abs(stat)))
+
+    if k == 1:
+        q_p = i2 = h2 = tau2_se = math.nan
+    else:
+        df_q = k - 1
+        q_p = float(_sc.chdtrc(df_q, q_fe))
+        if method == "FE":
+            i2 = max(0.0, 100 * (q_fe - df_q) / q_fe) if q_fe > 0 else 0.0
+            h2 = q_fe / df_q
+        else:
+            vt = df_q / trp0
+            i2 = 100 * tau2 / (vt + tau2)
+            h2 = tau2 / vt + 1
+        tau2_se = (
+            math.nan if method == "FE" else _tau2_se(method_used, y, v, k, tau2, w0, s0, trp0, w, s)
+        )
+    half_pi = crit * math.sqrt(se * se + tau2)
+    return {
+        "k": k,
+        "estimate": mu,
+        "se": se,
+        "statistic": stat,
+        "df": df_t,
+        "pvalue": pval,
+        "ci_low": mu - crit * se,
+        "ci_high": mu + crit * se,
+        "tau2": float(tau2),
+        "tau2_se": float(tau2_se),
+        "q": q_fe,
+        "q_df": k - 1,
+        "q_pvalue": q_p,
+        "i2": float(i2),
+        "h2": float(h2),
+        "pi_low": mu - half_pi,
+        "pi_high": mu + half_pi,
+        "weights": 100 * w / s,
+        "converged": converged,
+        "iterations": iterations,
+        "method": method_used,
+    }
