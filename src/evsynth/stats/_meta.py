@@ -156,7 +156,7 @@ def meta_analysis(
     >>> import evsynth as es
     >>> res = es.meta_analysis([-0.9, -1.6, -1.4, -1.5], [0.33, 0.19, 0.42, 0.02])
     >>> round(res.estimate, 4), round(res.tau2, 4)
-    (-1.4606, 0.0)
+    (-1.4748, 0.0)
     """
     method, test, level = check_model_args(method, test, level, maxiter, tol)
     yi, vi, labels, measure = as_yi_vi(yi, vi, labels)

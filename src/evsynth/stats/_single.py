@@ -255,18 +255,19 @@ def fit_intercept_single(y, v, method, test, level, *, tol, maxiter) -> dict:
             math.nan if method == "FE" else _tau2_se(method_used, y, v, k, tau2, w0, s0, trp0, w, s)
         )
     half_pi = crit * math.sqrt(se * se + tau2)
+    mu, se = float(mu), float(se)
     return {
         "k": k,
         "estimate": mu,
         "se": se,
-        "statistic": stat,
+        "statistic": float(stat),
         "df": df_t,
         "pvalue": pval,
         "ci_low": mu - crit * se,
         "ci_high": mu + crit * se,
         "tau2": float(tau2),
         "tau2_se": float(tau2_se),
-        "q": q_fe,
+        "q": float(q_fe),
         "q_df": k - 1,
         "q_pvalue": q_p,
         "i2": float(i2),
