@@ -58,7 +58,10 @@ TESTS = ("z", "hksj")
 DEFAULT_TOL = 1e-12
 DEFAULT_MAXITER = 1000
 #: Fisher-scoring steps smaller than this fraction of tau2 + mean(vi) switch to Newton steps
-NEWTON_ZONE = 1e-2
+NEWTON_ZONE = 0.1
+#: a bracket [0, hi] with hi below this fraction of mean(vi), and no positive score seen,
+#: is resolved by trying tau2 = 0 (metafor's step halving would crawl there geometrically)
+BOUNDARY_ZONE = 1e-2
 
 
 class ConvergenceWarning(UserWarning):
@@ -222,6 +225,7 @@ def _solve_fisher(d: _Data, init: np.ndarray, method: str, tol: float, maxiter: 
     lo = np.zeros(n)  # the score was seen > 0 at lo and <= 0 at hi
     hi = np.full(n, np.inf)
     prev_adj = np.full(n, np.inf)
+    lo_seen = np.zeros(n, dtype=bool)
     active = np.flatnonzero(d.k > 1)
     reml = method == "REML"
     for it in range(1, maxiter + 1):
@@ -242,6 +246,7 @@ def _solve_fisher(d: _Data, init: np.ndarray, method: str, tol: float, maxiter: 
             score = ypp - s
             info = sw2
         up = score > 0
+        lo_seen[active] |= up
         lo_a = np.where(up, t, lo[active])
         hi_a = np.where(up, hi[active], t)
         lo[active], hi[active] = lo_a, hi_a
@@ -256,7 +261,10 @@ def _solve_fisher(d: _Data, init: np.ndarray, method: str, tol: float, maxiter: 
         # once the root is bracketed, a step that leaves the bracket or is more than half the
         # previous one bisects it instead (rtsafe); this also keeps tau2 >= 0
         slow = ~((lo_a < new) & (new < hi_a)) | (np.abs(adj) > 0.5 * np.abs(prev_adj[active]))
-        new = np.where(slow & np.isfinite(hi_a), 0.5 * (lo_a + hi_a), new)
+        # (trying tau2 = 0 itself once the bracket is [0, small] with no positive score seen)
+        near_zero = ~lo_seen[active] & (hi_a <= BOUNDARY_ZONE * sub.vbar)
+        bisect = np.where(near_zero, 0.0, 0.5 * (lo_a + hi_a))
+        new = np.where(slow & np.isfinite(hi_a), bisect, new)
         adj = new - t
         prev_adj[active] = adj
         tau2[active] = new

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import math
 import warnings
 
 import numpy as np
@@ -19,6 +20,7 @@ from evsynth.stats._single import fit_intercept_single
 from evsynth.stats._validation import (
     as_1d_float,
     check_choice,
+    check_finite,
     check_level,
     check_positive,
     check_same_length,
@@ -59,10 +61,10 @@ def as_yi_vi(yi, vi, labels=None):
     k = check_same_length(yi=yi, vi=vi)
     if k == 0:
         raise ValueError("yi is empty; at least one study is needed")
-    from evsynth.stats._validation import check_finite
-
-    check_finite("yi", yi)
-    check_positive("vi", vi)
+    # fast path: a finite sum and a positive minimum; the detailed checks name the culprit
+    if not (math.isfinite(yi.sum()) and vi.min() > 0 and math.isfinite(vi.sum())):
+        check_finite("yi", yi)
+        check_positive("vi", vi)
     if labels is None:
         labels = default_labels(k)
     else:

@@ -9,15 +9,24 @@ check that the two agree (``test_batch_equals_single``).
 
 from __future__ import annotations
 
+import functools
 import math
 import warnings
 
 import numpy as np
 from scipy import special as _sc
 
-from evsynth.stats._engine import NEWTON_ZONE, ConvergenceWarning
+from evsynth.stats._engine import BOUNDARY_ZONE, NEWTON_ZONE, ConvergenceWarning
 
 __all__ = ["fit_intercept_single"]
+
+_EPS = float(np.finfo(float).eps)
+_SQRT2 = math.sqrt(2.0)
+
+
+@functools.lru_cache(maxsize=32)
+def _z_crit(level: float) -> float:
+    return float(-_sc.ndtri((1 - level) / 2))
 
 
 def _mean_resid(y, w):
@@ -93,6 +102,7 @@ def _solve_fisher(y, v, init, method, tol, maxiter, ll0_parts):
     reml = method == "REML"
     lo, hi = 0.0, math.inf  # the score is > 0 at lo and <= 0 at hi
     prev_adj = math.inf
+    lo_seen = False
     it = 0
     for it in range(1, maxiter + 1):  # noqa: B007
         w = 1.0 / (v + tau2)
@@ -109,7 +119,7 @@ def _solve_fisher(y, v, init, method, tol, maxiter, ll0_parts):
             score = ypp - s
             info = sw2
         if score > 0:
-            lo = tau2
+            lo, lo_seen = tau2, True
         else:
             hi = tau2
         adj = score / info
@@ -122,8 +132,9 @@ def _solve_fisher(y, v, init, method, tol, maxiter, ll0_parts):
             adj = 0.0
         cand = tau2 + adj
         if math.isfinite(hi) and (not (lo < cand < hi) or abs(adj) > 0.5 * abs(prev_adj)):
-            # the step left the bracket around the root, or is not shrinking fast: bisect
-            cand = 0.5 * (lo + hi)
+            # the step left the bracket around the root, or is not shrinking fast: bisect;
+            # but once the bracket is [0, small] with no positive score seen, try tau2 = 0
+            cand = 0.0 if not lo_seen and hi <= BOUNDARY_ZONE * vbar else 0.5 * (lo + hi)
         adj = cand - tau2
         prev_adj = adj
         tau2 = cand
@@ -133,8 +144,8 @@ def _solve_fisher(y, v, init, method, tol, maxiter, ll0_parts):
         return tau2, maxiter, False
     if tau2 > 0:
         # as metafor's ll0check: compare the (restricted) log-likelihood at tau2 = 0
-        sum_log_v, q_fe, s0 = ll0_parts
-        ll0 = -0.5 * sum_log_v - 0.5 * q_fe - (0.5 * math.log(s0) if reml else 0.0)
+        q_fe, s0 = ll0_parts
+        ll0 = -0.5 * float(np.log(v).sum()) - 0.5 * q_fe - (0.5 * math.log(s0) if reml else 0.0)
         ll1 = _loglik(y, v, tau2, reml)
         if ll0 >= ll1:
             if tau2 > 1e-6 * vbar and ll0 - ll1 > 1e-8:
@@ -206,7 +217,7 @@ def fit_intercept_single(y, v, method, test, level, *, tol, maxiter) -> dict:
         tau2, iterations, converged = _solve_q(y, v, q_fe, k - 1.0, tol, maxiter)
     else:
         init = _tau2_closed("HE", y, v, k, q_fe, s0, trp0)
-        ll0_parts = (float(np.log(v).sum()), q_fe, s0)
+        ll0_parts = (q_fe, s0)
         tau2, iterations, converged = _solve_fisher(y, v, init, method, tol, maxiter, ll0_parts)
     if not converged:
         tau2 = _tau2_closed("DL", y, v, k, q_fe, s0, trp0)
@@ -227,7 +238,7 @@ def fit_intercept_single(y, v, method, test, level, *, tol, maxiter) -> dict:
     if test == "hksj" and k > 1:
         df_q = k - 1
         rss = float((w * r) @ r)
-        s2w = 0.0 if rss <= np.finfo(float).eps else rss / df_q
+        s2w = 0.0 if rss <= _EPS else rss / df_q
         se = math.sqrt(s2w / s)
         df_t = float(df_q)
         stat = mu / se if se > 0 else math.copysign(math.inf, mu)
@@ -236,8 +247,8 @@ def fit_intercept_single(y, v, method, test, level, *, tol, maxiter) -> dict:
     else:
         df_t = math.inf
         stat = mu / se
-        crit = float(-_sc.ndtri(alpha / 2))
-        pval = float(2 * _sc.ndtr(-abs(stat)))
+        crit = _z_crit(level)
+        pval = math.erfc(abs(stat) / _SQRT2)  # = 2 * (1 - Phi(|z|))
 
     if k == 1:
         q_p = i2 = h2 = tau2_se = math.nan

@@ -24,7 +24,7 @@ __all__ = [
 def as_1d_float(name: str, value, *, allow_scalar: bool = True) -> np.ndarray:
     """Return ``value`` as a 1-D float array, or raise a ValueError naming ``name``."""
     try:
-        arr = np.asarray(value, dtype=float)
+        arr = np.array(value, dtype=float)  # a copy: results must not alias the caller's data
     except (TypeError, ValueError) as exc:
         raise ValueError(f"{name} must be numeric; got {value!r}") from exc
     if arr.ndim == 0:
