@@ -55,3 +55,18 @@ def test_hard_cases_in_one_batch_equal_single_fits():
         singles = [es.meta_analysis(Y[i], V[i], method="REML").tau2 for i in range(len(rows))]
     assert batch.converged.all()
     assert np.allclose(batch.tau2, singles, rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("method", ["REML", "ML"])
+def test_meta_regression_fitter_solves_the_hard_cases_too(method):
+    """The matrix fitter used by meta_regression must converge where rma() does not."""
+    from evsynth.stats._metareg import fit_tau2_general
+
+    for row, case in INPUT.items():
+        y, v = np.array(case["yi"]), np.array(case["vi"])
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tau2, converged, _it, _m = fit_tau2_general(y, v, np.ones((len(y), 1)), method)
+            single = es.meta_analysis(y, v, method=method).tau2
+        assert converged, row
+        assert np.isclose(tau2, single, rtol=1e-9, atol=1e-12), (row, tau2, single)

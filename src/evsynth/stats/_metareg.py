@@ -9,7 +9,13 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats as _sps
 
-from evsynth.stats._engine import DEFAULT_MAXITER, DEFAULT_TOL, ConvergenceWarning
+from evsynth.stats._engine import (
+    BOUNDARY_ZONE,
+    DEFAULT_MAXITER,
+    DEFAULT_TOL,
+    NEWTON_ZONE,
+    ConvergenceWarning,
+)
 from evsynth.stats._format import SIGNIF_LEGEND, fmt, fmt_p, fmt_p_eq, signif_stars, text_table
 from evsynth.stats._meta import as_yi_vi, check_model_args, meta_analysis
 from evsynth.stats._results import _heterogeneity_lines, _model_title
@@ -147,21 +153,38 @@ def fit_tau2_general(y, v, X, method, tol=DEFAULT_TOL, maxiter=DEFAULT_MAXITER):
                 converged = True
                 break
     else:
+        # Fisher scoring with Newton steps near the root, kept in a bracket of the root,
+        # exactly as the intercept-only engine (see _engine._solve_fisher)
         tau2 = max(0.0, he)
+        lo, hi, lo_seen, prev_adj = 0.0, np.inf, False, np.inf
         for it in range(1, maxiter + 1):  # noqa: B007
-            pm, _ = _proj(X, 1.0 / (v + tau2))
+            w = 1.0 / (v + tau2)
+            pm, _ = _proj(X, w)
             py = pm @ y
             ypp = float(py @ py)
+            ppy = pm @ py
             if method == "REML":
-                adj = (ypp - np.trace(pm)) / np.sum(pm * pm)
+                score = ypp - np.trace(pm)
+                info = float(np.sum(pm * pm))
             else:
-                w = 1.0 / (v + tau2)
-                adj = (ypp - np.sum(w)) / np.sum(w * w)
-            if tau2 == 0 and adj < 0:
-                adj = 0.0
-            while tau2 + adj < 0:
-                adj /= 2
-            tau2 += adj
+                score = ypp - float(np.sum(w))
+                info = float(np.sum(w * w))
+            if score > 0:
+                lo, lo_seen = tau2, True
+            else:
+                hi = tau2
+            adj = score / info
+            if tau2 > 0 and abs(adj) <= NEWTON_ZONE * (tau2 + vbar):
+                slope = info - 2.0 * float(py @ ppy)  # d score / d tau2
+                if slope < 0:
+                    adj = -score / slope
+            cand = tau2 + adj
+            if np.isfinite(hi) and (not (lo < cand < hi) or abs(adj) > 0.5 * abs(prev_adj)):
+                near_zero = not lo_seen and hi <= BOUNDARY_ZONE * vbar
+                cand = 0.0 if near_zero else 0.5 * (lo + hi)
+            adj = cand - tau2
+            prev_adj = adj
+            tau2 = cand
             if abs(adj) <= tol * (tau2 + vbar):
                 converged = True
                 break
