@@ -252,10 +252,12 @@ def _solve_fisher(d: _Data, init: np.ndarray, method: str, tol: float, maxiter: 
         lo[active], hi[active] = lo_a, hi_a
         adj = score / info
         zone = (t > 0) & (np.abs(adj) <= NEWTON_ZONE * (t + sub.vbar))
+        newton = np.zeros(active.size, dtype=bool)
         if zone.any():
             wu = _msum(w * u)
             slope = info - 2.0 * (_msum(w * u * u) - wu * wu / s)  # d score / d tau2
-            adj = np.where(zone & (slope < 0), -score / np.where(slope < 0, slope, -1.0), adj)
+            newton = zone & (slope < 0)
+            adj = np.where(newton, -score / np.where(slope < 0, slope, -1.0), adj)
         adj = np.where(np.isfinite(adj), adj, 0.0)
         new = t + adj
         # once the root is bracketed, a step that leaves the bracket or is more than half the
@@ -264,12 +266,15 @@ def _solve_fisher(d: _Data, init: np.ndarray, method: str, tol: float, maxiter: 
         # (trying tau2 = 0 itself once the bracket is [0, small] with no positive score seen)
         near_zero = ~lo_seen[active] & (hi_a <= BOUNDARY_ZONE * sub.vbar)
         bisect = np.where(near_zero, 0.0, 0.5 * (lo_a + hi_a))
-        new = np.where(slow & np.isfinite(hi_a), bisect, new)
+        bisected = slow & np.isfinite(hi_a)
+        new = np.where(bisected, bisect, new)
         adj = new - t
         prev_adj[active] = adj
         tau2[active] = new
         iters[active] = it
-        ok = np.abs(adj) <= tol * (new + sub.vbar)
+        # a Newton step of size d leaves an error of order d^2: sqrt(tol) is enough there
+        step_tol = np.where(newton & ~bisected, np.sqrt(tol), tol)
+        ok = np.abs(adj) <= step_tol * (new + sub.vbar)
         active = active[~ok]
     if active.size:
         converged[active] = False

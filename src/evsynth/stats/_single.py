@@ -81,14 +81,7 @@ def _solve_q(y, v, q0, target, tol, maxiter):
     return tau2, maxiter, False
 
 
-def _loglik(y, v, tau2, reml):
-    w = 1.0 / (v + tau2)
-    s, _mu, r = _mean_resid(y, w)
-    ll = -0.5 * float(np.log(v + tau2).sum()) - 0.5 * float((w * r) @ r)
-    return ll - 0.5 * math.log(s) if reml else ll
-
-
-def _solve_fisher(y, v, init, method, tol, maxiter, ll0_parts):
+def _solve_fisher(y, v, init, method, tol, maxiter):
     """ML / REML: Fisher scoring (metafor's algorithm), with Newton steps once close.
 
     Newton steps on the same score equation converge quadratically near the root; they are
@@ -123,11 +116,12 @@ def _solve_fisher(y, v, init, method, tol, maxiter, ll0_parts):
         else:
             hi = tau2
         adj = score / info
+        newton = False
         if tau2 > 0 and abs(adj) <= NEWTON_ZONE * (tau2 + vbar):
             wu = float(w @ u)
             slope = info - 2.0 * (float((w * u) @ u) - wu * wu / s)  # d score / d tau2
             if slope < 0:
-                adj = -score / slope
+                adj, newton = -score / slope, True
         if not math.isfinite(adj):
             adj = 0.0
         cand = tau2 + adj
@@ -135,28 +129,42 @@ def _solve_fisher(y, v, init, method, tol, maxiter, ll0_parts):
             # the step left the bracket around the root, or is not shrinking fast: bisect;
             # but once the bracket is [0, small] with no positive score seen, try tau2 = 0
             cand = 0.0 if not lo_seen and hi <= BOUNDARY_ZONE * vbar else 0.5 * (lo + hi)
+            newton = False
         adj = cand - tau2
         prev_adj = adj
         tau2 = cand
-        if abs(adj) <= tol * (tau2 + vbar):
+        # a Newton step of size d leaves an error of order d^2: sqrt(tol) is enough there
+        if abs(adj) <= (math.sqrt(tol) if newton else tol) * (tau2 + vbar):
             break
     else:
         return tau2, maxiter, False
-    if tau2 > 0:
-        # as metafor's ll0check: compare the (restricted) log-likelihood at tau2 = 0
-        q_fe, s0 = ll0_parts
-        ll0 = -0.5 * float(np.log(v).sum()) - 0.5 * q_fe - (0.5 * math.log(s0) if reml else 0.0)
-        ll1 = _loglik(y, v, tau2, reml)
-        if ll0 >= ll1:
-            if tau2 > 1e-6 * vbar and ll0 - ll1 > 1e-8:
-                warnings.warn(
-                    "Fisher scoring may have stopped at a local maximum of the likelihood; "
-                    "tau^2 = 0 has a higher likelihood, so tau^2 is set to 0 (as metafor does)",
-                    ConvergenceWarning,
-                    stacklevel=4,
-                )
-            tau2 = 0.0
     return tau2, it, True
+
+
+def _ll0_check(y, v, tau2, w, s, r, q_fe, s0, reml):
+    """metafor's ll0check: if tau2 = 0 has the higher (restricted) likelihood, use it.
+
+    ``w``, ``s``, ``r`` are the weights, their sum and the residuals at ``tau2``; returns
+    them (recomputed at 0 if the boundary wins) with tau2.
+    """
+    ll1 = 0.5 * float(np.log(w).sum()) - 0.5 * float((w * r) @ r)
+    ll0 = -0.5 * float(np.log(v).sum()) - 0.5 * q_fe
+    if reml:
+        ll1 -= 0.5 * math.log(s)
+        ll0 -= 0.5 * math.log(s0)
+    if ll0 < ll1:
+        return tau2, w, s, float(w @ y) / s, r
+    vbar = float(v.sum()) / len(v)
+    if tau2 > 1e-6 * vbar and ll0 - ll1 > 1e-8:
+        warnings.warn(
+            "Fisher scoring may have stopped at a local maximum of the likelihood; "
+            "tau^2 = 0 has a higher likelihood, so tau^2 is set to 0 (as metafor does)",
+            ConvergenceWarning,
+            stacklevel=4,
+        )
+    w = 1.0 / v
+    s, mu, r = _mean_resid(y, w)
+    return 0.0, w, s, mu, r
 
 
 def _tau2_closed(method, y, v, k, q_fe, s0, trp0):
@@ -165,7 +173,8 @@ def _tau2_closed(method, y, v, k, q_fe, s0, trp0):
         return max(0.0, (q_fe - df) / trp0)
     if method == "HS":
         return max(0.0, (q_fe - k) / s0)
-    dev2 = float(((y - y.mean()) ** 2).sum())
+    dev = y - float(y.sum()) / k
+    dev2 = float(dev @ dev)
     if method == "HE":
         return max(0.0, (dev2 - float(v.sum()) * df / k) / df)
     # SJ
@@ -217,8 +226,7 @@ def fit_intercept_single(y, v, method, test, level, *, tol, maxiter) -> dict:
         tau2, iterations, converged = _solve_q(y, v, q_fe, k - 1.0, tol, maxiter)
     else:
         init = _tau2_closed("HE", y, v, k, q_fe, s0, trp0)
-        ll0_parts = (q_fe, s0)
-        tau2, iterations, converged = _solve_fisher(y, v, init, method, tol, maxiter, ll0_parts)
+        tau2, iterations, converged = _solve_fisher(y, v, init, method, tol, maxiter)
     if not converged:
         tau2 = _tau2_closed("DL", y, v, k, q_fe, s0, trp0)
         method_used = "DL"
@@ -231,6 +239,8 @@ def fit_intercept_single(y, v, method, test, level, *, tol, maxiter) -> dict:
 
     w = 1.0 / (v + tau2)
     s, mu, r = _mean_resid(y, w)
+    if converged and tau2 > 0 and method_used in ("ML", "REML"):
+        tau2, w, s, mu, r = _ll0_check(y, v, tau2, w, s, r, q_fe, s0, method_used == "REML")
     if k == 1:
         mu = float(y[0])
     se = math.sqrt(1.0 / s)
