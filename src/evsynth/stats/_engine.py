@@ -372,7 +372,8 @@ def _estimate_tau2(d: _Data, method, w0, s0, q_fe, trp0, tol, maxiter):
     if method in ("PM", "EB"):
         # EB's fixed point, y'Py k/(k-p) = k, is the Paule-Mandel equation y'Py = k - p.
         return _solve_q(d, q_fe, d.kf - 1.0, tol, maxiter)
-    init = _tau2_noniterative("HE", d, w0, s0, q_fe, trp0)
+    # metafor starts from the HE estimate; DL is free here and usually closer to the root
+    init = _tau2_noniterative("DL", d, w0, s0, q_fe, trp0)
     init = np.where(np.isfinite(init), init, 0.0)
     return _solve_fisher(d, init, method, tol, maxiter)
 

@@ -162,7 +162,8 @@ def meta_analysis(
     """
     method, test, level = check_model_args(method, test, level, maxiter, tol)
     yi, vi, labels, measure = as_yi_vi(yi, vi, labels)
-    _warn_edge_cases(np.array([len(yi)]), method, test)
+    if len(yi) == 1 or (method == "FE" and test == "hksj"):
+        _warn_edge_cases(np.array([len(yi)]), method, test)
     fields = fit_intercept_single(yi, vi, method, test, level, tol=tol, maxiter=maxiter)
     return MetaAnalysisResult(
         yi=yi, vi=vi, labels=labels, test=test, level=level, measure=measure, **fields

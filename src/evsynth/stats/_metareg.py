@@ -155,7 +155,7 @@ def fit_tau2_general(y, v, X, method, tol=DEFAULT_TOL, maxiter=DEFAULT_MAXITER):
     else:
         # Fisher scoring with Newton steps near the root, kept in a bracket of the root,
         # exactly as the intercept-only engine (see _engine._solve_fisher)
-        tau2 = max(0.0, he)
+        tau2 = max(0.0, (float(y @ p0 @ y) - (k - p)) / np.trace(p0))  # DL start
         lo, hi, lo_seen, prev_adj = 0.0, np.inf, False, np.inf
         for it in range(1, maxiter + 1):  # noqa: B007
             w = 1.0 / (v + tau2)

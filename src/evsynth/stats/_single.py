@@ -225,7 +225,8 @@ def fit_intercept_single(y, v, method, test, level, *, tol, maxiter) -> dict:
     elif method in ("PM", "EB"):
         tau2, iterations, converged = _solve_q(y, v, q_fe, k - 1.0, tol, maxiter)
     else:
-        init = _tau2_closed("HE", y, v, k, q_fe, s0, trp0)
+        # metafor starts from the HE estimate; DL is free here and usually closer to the root
+        init = _tau2_closed("DL", y, v, k, q_fe, s0, trp0)
         tau2, iterations, converged = _solve_fisher(y, v, init, method, tol, maxiter)
     if not converged:
         tau2 = _tau2_closed("DL", y, v, k, q_fe, s0, trp0)
