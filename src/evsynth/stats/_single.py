@@ -52,18 +52,48 @@ def _t_pp(w, s, f, g):
     )
 
 
-def _solve_q(y, v, q0, target, tol, maxiter):
+_POWERS = np.array([1.0, 2.0, 3.0])
+
+
+class _Moments:
+    """Weighted moments of the centred effects, everything one iteration needs.
+
+    With ``yc = y - mean(y)`` (the model is shift-invariant; centring keeps the expansions
+    below free of cancellation) and ``w = 1/(v + tau2)``, one matrix product gives
+    ``M[a, b] = sum_i yc_i^a w_i^(b+1)`` for a, b in 0..2, from which the weighted mean and
+    every sum over ``w^j (yc - mu)^2`` follow in scalar arithmetic.
+    """
+
+    def __init__(self, v: np.ndarray, y: np.ndarray):
+        self.v = v
+        self.ybar = float(y.sum()) / len(y)
+        basis = np.empty((3, len(y)))  # rows: 1, yc, yc^2
+        basis[0] = 1.0
+        np.subtract(y, self.ybar, out=basis[1])
+        np.multiply(basis[1], basis[1], out=basis[2])
+        self.basis = basis
+
+    def at(self, tau2: float):
+        w = 1.0 / (self.v + tau2)
+        m = (self.basis @ (w[:, None] ** _POWERS)).tolist()
+        s, sw2, sw3 = m[0]
+        mu = m[1][0] / s
+        # sum w^j (yc - mu)^2 = m[2][j-1] - 2 mu m[1][j-1] + mu^2 m[0][j-1]
+        q = m[2][0] - 2 * mu * m[1][0] + mu * mu * s
+        ypp = m[2][1] - 2 * mu * m[1][1] + mu * mu * sw2  # sum w^2 (yc - mu)^2 = y'PPy
+        wu = m[1][1] - mu * sw2  # sum w^2 (yc - mu)
+        wuu = m[2][2] - 2 * mu * m[1][2] + mu * mu * sw3  # sum w^3 (yc - mu)^2
+        return s, sw2, sw3, max(q, 0.0), max(ypp, 0.0), wu, max(wuu, 0.0), mu
+
+
+def _solve_q(mom: _Moments, vbar, q0, target, tol, maxiter):
     """Root of Q(tau2) = target (Newton, safeguarded by bisection); 0 if Q(0) <= target."""
     if q0 <= target:
         return 0.0, 0, True
-    vbar = float(v.sum()) / len(v)
     tau2, lo, hi = 0.0, 0.0, math.inf
     for it in range(1, maxiter + 1):
-        w = 1.0 / (v + tau2)
-        _s, _mu, r = _mean_resid(y, w)
-        wr = w * r
-        q = float(wr @ r)
-        dq = -float(wr @ wr)
+        _s, _sw2, _sw3, q, ypp, _wu, _wuu, _mu = mom.at(tau2)
+        dq = -ypp
         f = q - target
         if f > 0:
             lo = tau2
@@ -81,7 +111,7 @@ def _solve_q(y, v, q0, target, tol, maxiter):
     return tau2, maxiter, False
 
 
-def _solve_fisher(y, v, init, method, tol, maxiter):
+def _solve_fisher(mom: _Moments, vbar, init, method, tol, maxiter):
     """ML / REML: Fisher scoring (metafor's algorithm), with Newton steps once close.
 
     Newton steps on the same score equation converge quadratically near the root; they are
@@ -90,7 +120,6 @@ def _solve_fisher(y, v, init, method, tol, maxiter):
     bracket, or is more than half the previous one, is replaced by bisection (as in
     Numerical Recipes' ``rtsafe``); this also keeps tau2 >= 0.
     """
-    vbar = float(v.sum()) / len(v)
     tau2 = init
     reml = method == "REML"
     lo, hi = 0.0, math.inf  # the score is > 0 at lo and <= 0 at hi
@@ -98,16 +127,10 @@ def _solve_fisher(y, v, init, method, tol, maxiter):
     lo_seen = False
     it = 0
     for it in range(1, maxiter + 1):  # noqa: B007
-        w = 1.0 / (v + tau2)
-        s = w.sum()
-        w2 = w * w
-        sw2 = w2.sum()
-        r = y - float(w @ y) / s
-        u = w * r
-        ypp = float(u @ u)
+        s, sw2, sw3, _q, ypp, wu, wuu, _mu = mom.at(tau2)
         if reml:
             score = ypp - (s - sw2 / s)
-            info = sw2 - 2.0 * float(w2 @ w) / s + (sw2 / s) ** 2
+            info = sw2 - 2.0 * sw3 / s + (sw2 / s) ** 2
         else:
             score = ypp - s
             info = sw2
@@ -118,8 +141,7 @@ def _solve_fisher(y, v, init, method, tol, maxiter):
         adj = score / info
         newton = False
         if tau2 > 0 and abs(adj) <= NEWTON_ZONE * (tau2 + vbar):
-            wu = float(w @ u)
-            slope = info - 2.0 * (float((w * u) @ u) - wu * wu / s)  # d score / d tau2
+            slope = info - 2.0 * (wuu - wu * wu / s)  # d score / d tau2
             if slope < 0:
                 adj, newton = -score / slope, True
         if not math.isfinite(adj):
@@ -141,32 +163,6 @@ def _solve_fisher(y, v, init, method, tol, maxiter):
     return tau2, it, True
 
 
-def _ll0_check(y, v, tau2, w, s, r, q_fe, s0, reml):
-    """metafor's ll0check: if tau2 = 0 has the higher (restricted) likelihood, use it.
-
-    ``w``, ``s``, ``r`` are the weights, their sum and the residuals at ``tau2``; returns
-    them (recomputed at 0 if the boundary wins) with tau2.
-    """
-    ll1 = 0.5 * float(np.log(w).sum()) - 0.5 * float((w * r) @ r)
-    ll0 = -0.5 * float(np.log(v).sum()) - 0.5 * q_fe
-    if reml:
-        ll1 -= 0.5 * math.log(s)
-        ll0 -= 0.5 * math.log(s0)
-    if ll0 < ll1:
-        return tau2, w, s, float(w @ y) / s, r
-    vbar = float(v.sum()) / len(v)
-    if tau2 > 1e-6 * vbar and ll0 - ll1 > 1e-8:
-        warnings.warn(
-            "Fisher scoring may have stopped at a local maximum of the likelihood; "
-            "tau^2 = 0 has a higher likelihood, so tau^2 is set to 0 (as metafor does)",
-            ConvergenceWarning,
-            stacklevel=4,
-        )
-    w = 1.0 / v
-    s, mu, r = _mean_resid(y, w)
-    return 0.0, w, s, mu, r
-
-
 def _tau2_closed(method, y, v, k, q_fe, s0, trp0):
     df = k - 1
     if method == "DL":
@@ -184,50 +180,59 @@ def _tau2_closed(method, y, v, k, q_fe, s0, trp0):
     return max(0.0, tau2_0 * float((w * r) @ r) / df)
 
 
-def _tau2_se(method, y, v, k, tau2, w0, s0, trp0, w, s):
+def _tau2_se(method, y, v, k, tau2, sums):
+    """SE of tau^2 as metafor reports it; ``sums`` = (s, sw2, sw3) at tau2 = 0 and at tau2."""
+    s0, sw2_0, sw3_0, s, sw2, sw3 = sums
     df = k - 1
     t = max(tau2, 0.0)
     if method in ("DL", "HS"):
-        inner = 2 * df + 4 * t * trp0 + 2 * t * t * _pp(w0, s0)
+        trp0 = s0 - sw2_0 / s0
+        inner = 2 * df + 4 * t * trp0 + 2 * t * t * _pp_from(s0, sw2_0, sw3_0)
         return math.sqrt(inner) / (trp0 if method == "DL" else s0)
     if method == "HE":
         sv = float(v.sum())
         pvpv = float(v @ v) * (1 - 2.0 / k) + sv * sv / (k * k)
         return math.sqrt(2 * pvpv + 4 * t * sv * df / k + 2 * t * t * df) / df
     if method == "SJ":
-        tau2_0 = float(((y - y.mean()) ** 2).sum()) / k
+        dev = y - float(y.sum()) / k
+        tau2_0 = float(dev @ dev) / k
         wj = 1.0 / (v + tau2_0)
         sj = wj.sum()
         one = np.ones_like(v)
         inner = 2 * _t_pp(wj, sj, v, v) + 4 * t * _t_pp(wj, sj, one, v) + 2 * t * t * _pp(wj, sj)
         return math.sqrt(tau2_0**2 / df**2 * inner)
     if method == "ML":
-        return math.sqrt(2.0 / float(w @ w))
+        return math.sqrt(2.0 / sw2)
     if method == "REML":
-        return math.sqrt(2.0 / _pp(w, s))
+        return math.sqrt(2.0 / _pp_from(s, sw2, sw3))
     if method in ("EB", "PM"):
         return math.sqrt(2.0 * k * k / df / (s * s))
     return math.nan
 
 
+def _pp_from(s, sw2, sw3):
+    """tr(P P) for P = W - w w'/S from the sums of w, w^2 and w^3."""
+    return sw2 - 2.0 * sw3 / s + (sw2 / s) ** 2
+
+
 def fit_intercept_single(y, v, method, test, level, *, tol, maxiter) -> dict:
     """Fit one intercept-only model (validated 1-D ``y``, ``v``): the result's fields."""
     k = len(y)
-    w0 = 1.0 / v
-    s0, _mu0, r0 = _mean_resid(y, w0)
-    q_fe = max(0.0, float((w0 * r0) @ r0))
-    trp0 = s0 - float(w0 @ w0) / s0
+    mom = _Moments(v, y)
+    vbar = float(v.sum()) / k
+    s0, sw2_0, sw3_0, q_fe, _ypp, _wu, _wuu, _mu = mom.at(0.0)
+    trp0 = s0 - sw2_0 / s0
     converged, iterations, method_used = True, 0, method
     if k == 1 or method == "FE":
         tau2 = 0.0
     elif method in ("DL", "HE", "HS", "SJ"):
         tau2 = _tau2_closed(method, y, v, k, q_fe, s0, trp0)
     elif method in ("PM", "EB"):
-        tau2, iterations, converged = _solve_q(y, v, q_fe, k - 1.0, tol, maxiter)
+        tau2, iterations, converged = _solve_q(mom, vbar, q_fe, k - 1.0, tol, maxiter)
     else:
         # metafor starts from the HE estimate; DL is free here and usually closer to the root
         init = _tau2_closed("DL", y, v, k, q_fe, s0, trp0)
-        tau2, iterations, converged = _solve_fisher(y, v, init, method, tol, maxiter)
+        tau2, iterations, converged = _solve_fisher(mom, vbar, init, method, tol, maxiter)
     if not converged:
         tau2 = _tau2_closed("DL", y, v, k, q_fe, s0, trp0)
         method_used = "DL"
@@ -239,17 +244,31 @@ def fit_intercept_single(y, v, method, test, level, *, tol, maxiter) -> dict:
         )
 
     w = 1.0 / (v + tau2)
-    s, mu, r = _mean_resid(y, w)
+    s, sw2, sw3, q_t, _ypp, _wu, _wuu, mu_c = mom.at(tau2)
     if converged and tau2 > 0 and method_used in ("ML", "REML"):
-        tau2, w, s, mu, r = _ll0_check(y, v, tau2, w, s, r, q_fe, s0, method_used == "REML")
-    if k == 1:
-        mu = float(y[0])
+        # metafor's ll0check: if tau2 = 0 has the higher (restricted) likelihood, use it
+        ll1 = 0.5 * float(np.log(w).sum()) - 0.5 * q_t
+        ll0 = -0.5 * float(np.log(v).sum()) - 0.5 * q_fe
+        if method_used == "REML":
+            ll1 -= 0.5 * math.log(s)
+            ll0 -= 0.5 * math.log(s0)
+        if ll0 >= ll1:
+            if tau2 > 1e-6 * vbar and ll0 - ll1 > 1e-8:
+                warnings.warn(
+                    "Fisher scoring may have stopped at a local maximum of the likelihood; "
+                    "tau^2 = 0 has a higher likelihood, so tau^2 is set to 0 (as metafor does)",
+                    ConvergenceWarning,
+                    stacklevel=3,
+                )
+            tau2 = 0.0
+            w = 1.0 / v
+            s, sw2, sw3, q_t, _ypp, _wu, _wuu, mu_c = s0, sw2_0, sw3_0, q_fe, 0, 0, 0, _mu
+    mu = float(y[0]) if k == 1 else mom.ybar + mu_c
     se = math.sqrt(1.0 / s)
     alpha = 1 - level
     if test == "hksj" and k > 1:
         df_q = k - 1
-        rss = float((w * r) @ r)
-        s2w = 0.0 if rss <= _EPS else rss / df_q
+        s2w = 0.0 if q_t <= _EPS else q_t / df_q
         se = math.sqrt(s2w / s)
         df_t = float(df_q)
         stat = mu / se if se > 0 else math.copysign(math.inf, mu)
@@ -273,11 +292,9 @@ def fit_intercept_single(y, v, method, test, level, *, tol, maxiter) -> dict:
             vt = df_q / trp0
             i2 = 100 * tau2 / (vt + tau2)
             h2 = tau2 / vt + 1
-        tau2_se = (
-            math.nan if method == "FE" else _tau2_se(method_used, y, v, k, tau2, w0, s0, trp0, w, s)
-        )
+        sums = (s0, sw2_0, sw3_0, s, sw2, sw3)
+        tau2_se = math.nan if method == "FE" else _tau2_se(method_used, y, v, k, tau2, sums)
     half_pi = crit * math.sqrt(se * se + tau2)
-    mu, se = float(mu), float(se)
     return {
         "k": k,
         "estimate": mu,
