@@ -2,7 +2,8 @@
 
 Every quantity is computed on arrays of shape ``(n_analyses, k_max)`` with a mask for absent
 studies, so one call fits one analysis or a hundred thousand with no Python loop over analyses.
-The single-analysis :func:`evsynth.meta_analysis` is this engine on a batch of one.
+A single analysis goes through the 1-D twin of this engine in :mod:`._single`, which avoids
+the per-call overhead of the batch machinery; the tests check that the two agree.
 
 The estimators follow the definitions in R metafor's ``rma.uni`` (Viechtbauer 2010) so that
 the numbers agree with it; the intercept-only closed forms of the traces used below are
