@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 import warnings
@@ -255,32 +256,6 @@ def meta_analysis_batch(
     k = (~ny).sum(axis=1)
     _warn_edge_cases(k, method, test)
     out = fit_intercept_batch(Y, V, method, test, level, tol=tol, maxiter=maxiter)
-    weights = np.where(ny, np.nan, out.weights)
-    return MetaAnalysisBatchResult(
-        yi=Y,
-        vi=V,
-        method=method,
-        test=test,
-        level=level,
-        k=out.k,
-        estimate=out.estimate,
-        se=out.se,
-        statistic=out.statistic,
-        df=out.df,
-        pvalue=out.pvalue,
-        ci_low=out.ci_low,
-        ci_high=out.ci_high,
-        tau2=out.tau2,
-        tau2_se=out.tau2_se,
-        q=out.q,
-        q_df=out.q_df,
-        q_pvalue=out.q_pvalue,
-        i2=out.i2,
-        h2=out.h2,
-        pi_low=out.pi_low,
-        pi_high=out.pi_high,
-        weights=weights,
-        converged=out.converged,
-        iterations=out.iterations,
-        method_used=out.method_used,
-    )
+    fields = {f.name: getattr(out, f.name) for f in dataclasses.fields(out)}
+    fields["weights"] = np.where(ny, np.nan, out.weights)
+    return MetaAnalysisBatchResult(yi=Y, vi=V, method=method, test=test, level=level, **fields)
