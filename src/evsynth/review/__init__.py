@@ -1,0 +1,39 @@
+"""The review's domain model and the review-folder loader.
+
+``load_review(folder)`` reads ``review.toml`` (the protocol), ``studies.csv`` (one row per
+included study) and ``outcomes.csv`` (one row per study x outcome x comparator x timepoint,
+x arm for multi-arm trials), validates everything, and returns a :class:`Review` of frozen
+dataclasses, or raises :class:`ReviewError` listing every :class:`Problem` at once. Nothing
+here touches the database.
+"""
+
+from evsynth.review._io import load_review
+from evsynth.review._model import (
+    LAYOUTS,
+    AnalysisSettings,
+    ComparatorSpec,
+    ModeratorSpec,
+    OutcomeRow,
+    OutcomeSpec,
+    Protocol,
+    Review,
+    Study,
+    TimepointWindow,
+)
+from evsynth.review._problems import Problem, ReviewError
+
+__all__ = [
+    "load_review",
+    "ReviewError",
+    "Problem",
+    "Review",
+    "Protocol",
+    "OutcomeSpec",
+    "ComparatorSpec",
+    "TimepointWindow",
+    "AnalysisSettings",
+    "ModeratorSpec",
+    "Study",
+    "OutcomeRow",
+    "LAYOUTS",
+]

@@ -1,0 +1,5 @@
+"""Fixtures for the review-folder tests."""
+
+from tests.review._folders import folder
+
+__all__ = ["folder"]
