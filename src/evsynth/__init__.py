@@ -1,11 +1,13 @@
 """evsynth: a workbench for systematic reviews with meta-analysis.
 
 The numbers live in :mod:`evsynth.stats`; its public names are re-exported here so that
-``import evsynth as es`` gives ``es.meta_analysis``, ``es.effect_sizes`` and the rest.
+``import evsynth as es`` gives ``es.meta_analysis``, ``es.effect_sizes`` and the rest, with
+``es.load_review`` and ``es.synthesise`` from :mod:`evsynth.review`.
 """
 
+from evsynth.review import load_review, synthesise
 from evsynth.stats import *  # noqa: F403
 from evsynth.stats import __all__ as _stats_all
 
 __version__ = "0.1.0"
-__all__ = [*_stats_all, "__version__"]
+__all__ = [*_stats_all, "load_review", "synthesise", "__version__"]
