@@ -44,7 +44,7 @@ def check_rows(
     if protocol is None:
         return found
     outcomes = {o.id: o for o in protocol.outcomes}
-    comparators = {c.id for c in protocol.comparators}
+    comparators = dict.fromkeys(c.id for c in protocol.comparators)  # ordered, as listed
     windows = ", ".join(
         f"{w.id} [{show(w.start_week)}, {show(w.end_week)}]" for w in protocol.timepoints
     )
