@@ -310,7 +310,7 @@ class MetaRegressionResult:
         return "\n".join(out)
 
     def summary_frame(self):
-        import pandas as pd
+        import pandas as pd  # only summary_frame() uses pandas (an edge, not the core)
 
         return pd.DataFrame(
             {

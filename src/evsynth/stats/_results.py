@@ -140,7 +140,7 @@ class MetaAnalysisResult:
 
     def summary_frame(self):
         """A pandas DataFrame with one row per study and a final pooled row."""
-        import pandas as pd
+        import pandas as pd  # only summary_frame() uses pandas (an edge, not the core)
 
         lo, hi = self.study_confidence_intervals()
         frame = pd.DataFrame(
@@ -319,7 +319,7 @@ class MetaAnalysisBatchResult:
 
     def summary_frame(self):
         """A pandas DataFrame with one row per analysis."""
-        import pandas as pd
+        import pandas as pd  # only summary_frame() uses pandas (an edge, not the core)
 
         cols = (
             "k estimate se statistic df pvalue ci_low ci_high tau2 tau2_se q q_df q_pvalue "

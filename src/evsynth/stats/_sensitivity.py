@@ -34,7 +34,7 @@ class LeaveOneOutResult:
     h2: np.ndarray
 
     def summary_frame(self):
-        import pandas as pd
+        import pandas as pd  # only summary_frame() uses pandas (an edge, not the core)
 
         cols = "estimate se statistic pvalue ci_low ci_high q q_pvalue tau2 i2 h2".split()
         frame = pd.DataFrame({c: getattr(self, c) for c in cols})

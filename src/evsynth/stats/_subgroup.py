@@ -77,7 +77,7 @@ class SubgroupAnalysisResult:
         )
 
     def summary_frame(self):
-        import pandas as pd
+        import pandas as pd  # only summary_frame() uses pandas (an edge, not the core)
 
         recs = []
         for name, g in [*self.groups.items(), ("Overall", self.overall)]:
