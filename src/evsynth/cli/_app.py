@@ -405,6 +405,45 @@ def demo(
     console.print(f"Demo output written to {directory.resolve()}", soft_wrap=True)
 
 
+# --- evsynth report ----------------------------------------------------------------------
+
+
+@app.command()
+def report(
+    directory: Annotated[
+        Path, typer.Argument(metavar="DIR", help="The review folder (review.toml, studies.csv, …).")
+    ],
+    output: Annotated[
+        Path | None,
+        typer.Option("-o", "--output", metavar="OUT", help="Report folder. Default: DIR/report."),
+    ] = None,
+) -> None:
+    """Synthesise a review folder and write its report (index.html, figures/, tables/)."""
+    from rich.progress import BarColumn, Progress, TextColumn
+
+    from evsynth.report import write_report
+    from evsynth.review import ReviewError
+
+    try:
+        review = es.load_review(directory)
+    except ReviewError as exc:
+        raise _fail(f"{directory}: the review folder has problems:\n{exc}") from None
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        synthesis = es.synthesise(review)
+        out = output or directory / "report"
+        steps = 2 + len(synthesis.pooled_cells)
+        with Progress(
+            TextColumn("{task.description}"), BarColumn(), console=_stderr(), transient=True
+        ) as bar:
+            task = bar.add_task("Writing the report", total=steps)
+            index = write_report(
+                synthesis, out, progress=lambda msg: bar.update(task, advance=1, description=msg)
+            )
+    print_warnings(_stderr(), sorted({str(w.message) for w in caught}))
+    _stdout().print(f"Report written to {index.resolve()}", soft_wrap=True)
+
+
 def main() -> None:
     """Entry point of the ``evsynth`` console script."""
     app()

@@ -8,6 +8,7 @@ built without pyplot (no global state), ready for :func:`save_figure`.
 from evsynth.report._figures import save_figure
 from evsynth.report._forest import forest_plot
 from evsynth.report._funnel import funnel_plot
+from evsynth.report._report import methods_text, write_report
 from evsynth.report._tables import (
     ResultsTableRow,
     format_effect,
@@ -19,6 +20,8 @@ from evsynth.report._tables import (
 )
 
 __all__ = [
+    "write_report",
+    "methods_text",
     "forest_plot",
     "funnel_plot",
     "save_figure",

@@ -1,0 +1,259 @@
+"""The review report: one self-contained HTML page plus the figures and tables as files.
+
+``write_report(synthesis, out_dir)`` writes
+
+- ``index.html``: methods text generated from the protocol, the results table (the seed's
+  Table 1 layout), and per pooled cell its forest plot (inline SVG) and its studies'
+  data-preparation trail; cells that could not be pooled are listed with the reason;
+- ``figures/``: every figure as SVG and PNG (``forest-<outcome>-<comparator>-<window>``,
+  ``funnel-...`` for cells with ten or more studies);
+- ``tables/``: ``results.csv`` (one row per pooled cell: outcome, comparator, timepoint,
+  measure, k, n, estimate, ci_low, ci_high, pvalue, tau2, i2, interpretation), and the
+  results table as Markdown, HTML and CSV in the seed's layout.
+
+Nothing here computes a statistic: every number comes from the synthesis result (or, for
+Egger's test on a funnel plot, from :func:`evsynth.stats.egger_test`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import jinja2
+
+import evsynth.stats as st
+from evsynth.report._figures import save_figure
+from evsynth.report._forest import forest_plot
+from evsynth.report._funnel import funnel_plot
+from evsynth.report._tables import results_table, to_csv, to_html, to_markdown
+
+__all__ = ["methods_text", "write_report"]
+
+#: funnel plots (and Egger's test) are drawn for cells with at least this many studies
+MIN_STUDIES_FUNNEL = 10
+
+_MEASURE_LABELS = {"MD": "Mean difference", "SMD": "Std. mean difference"}
+_METHOD_NAMES = {
+    "FE": "a common-effect (fixed-effect)",
+    "DL": "a random-effects (DerSimonian-Laird)",
+    "REML": "a random-effects (restricted maximum likelihood)",
+    "ML": "a random-effects (maximum likelihood)",
+    "PM": "a random-effects (Paule-Mandel)",
+    "EB": "a random-effects (empirical Bayes)",
+    "HE": "a random-effects (Hedges)",
+    "SJ": "a random-effects (Sidik-Jonkman)",
+    "HS": "a random-effects (Hunter-Schmidt)",
+}
+
+
+def methods_text(protocol) -> str:
+    """A methods paragraph generated from the protocol's analysis settings."""
+    a = protocol.analysis
+    method = "FE" if a.model == "fixed" else a.method
+    windows = "; ".join(
+        f"{w.label.lower()} ({w.start_week:g}-{w.end_week:g} weeks)" for w in protocol.timepoints
+    )
+    test = (
+        "Hartung-Knapp-Sidik-Jonkman confidence intervals (t distribution, k - 1 df)"
+        if a.test == "hksj"
+        else "Wald-type (normal) confidence intervals"
+    )
+    smd = (
+        "Hedges' g with the exact small-sample correction"
+        if a.smd_variant == "hedges"
+        else "the RevMan 5 formula for Hedges' g"
+    )
+    pieces = [
+        f"Results were pooled by comparator and timepoint window ({windows}) with "
+        f"{_METHOD_NAMES[method]} inverse-variance model and {test} at the "
+        f"{100 * a.level:g}% level.",
+        "Mean differences (MD) were used where every study measured an outcome on one scale "
+        f"(after linear rescaling to a common range), standardised mean differences (SMD; {smd}) "
+        "otherwise.",
+        "Where a study reported several timepoints within one window, the one closest to the "
+        "window's middle was used. Standard deviations were obtained from standard errors or "
+        "confidence intervals (Cochrane Handbook 6.5.2) and, for medians, from the "
+        "interquartile range or range (Luo 2018; Wan 2014); shared control groups of "
+        "multi-arm trials were split; cluster trials were adjusted with the design effect.",
+        "Heterogeneity is reported as tau², Cochran's Q and I²"
+        + (
+            "; prediction intervals are shown for random-effects analyses."
+            if a.prediction_interval
+            else "."
+        ),
+        "An effect is marked as favouring one arm when its 95% confidence interval excludes "
+        "no difference.",
+    ]
+    return " ".join(pieces)
+
+
+def _slug(*parts: str) -> str:
+    return "-".join(re.sub(r"[^A-Za-z0-9]+", "_", p).strip("_").lower() for p in parts)
+
+
+def _inline_svg(path: Path, prefix: str) -> str:
+    """An SVG file's markup for inlining, with its ids made unique within the page."""
+    text = path.read_text(encoding="utf-8")
+    text = text[text.index("<svg") :]
+    text = re.sub(r'\bid="', f'id="{prefix}-', text)
+    text = text.replace("url(#", f"url(#{prefix}-").replace('href="#', f'href="#{prefix}-')
+    return text
+
+
+def _study_data(cell):
+    rows = []
+    for label, r in zip(cell.labels, cell.rows, strict=True):
+        if r.is_contrast:
+            rows.append({"study": label, "estimate": r.estimate, "se": r.se})
+        else:
+            rows.append(
+                {
+                    "study": label,
+                    "m1": r.m1,
+                    "sd1": r.sd1,
+                    "n1": r.n1,
+                    "m2": r.m2,
+                    "sd2": r.sd2,
+                    "n2": r.n2,
+                }
+            )
+    if any("estimate" in row for row in rows):
+        return None  # mixed or contrast data: the plot shows estimate and SE from the fit
+    return rows
+
+
+_TEMPLATE = jinja2.Environment(autoescape=True).from_string(
+    """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<title>{{ title }}</title>
+<style>
+body { font-family: "Liberation Sans", Arial, Helvetica, sans-serif; margin: 2rem auto;
+       max-width: 1200px; color: #222; line-height: 1.45; padding: 0 1rem; }
+h1 { font-size: 1.6rem; } h2 { margin-top: 2.2rem; border-bottom: 1px solid #ccc; }
+.banner { background: #fff4d6; border: 1px solid #e0b84c; padding: .6rem 1rem; }
+table.results-table { border-collapse: collapse; margin: 1rem 0; }
+table.results-table th, table.results-table td { padding: .25rem .8rem; text-align: left;
+       border-bottom: 1px solid #e3e3e3; }
+table.results-table tr.section th { background: #f2f2f2; }
+figure { margin: 1rem 0 2rem; overflow-x: auto; } figure svg { max-width: 100%; height: auto; }
+details { margin: .5rem 0 1.5rem; } .muted { color: #666; }
+</style></head><body>
+<h1>{{ title }}</h1>
+{% if banner %}<p class="banner">{{ banner }}</p>{% endif %}
+{% if question %}<p><strong>Question.</strong> {{ question }}</p>{% endif %}
+<h2>Methods</h2><p>{{ methods }}</p>
+<h2>Results</h2>
+{{ table | safe }}
+<p class="muted">Tables as files: tables/results.csv (one row per analysis),
+tables/results-table.md, .html, .csv.</p>
+{% for cell in cells %}
+<h3 id="{{ cell.slug }}">{{ cell.title }}</h3>
+<figure>{{ cell.svg | safe }}</figure>
+{% if cell.funnel %}<figure>{{ cell.funnel | safe }}</figure>{% endif %}
+<details><summary>Data preparation ({{ cell.k }} studies)</summary><ul>
+{% for study, steps in cell.trail %}<li><strong>{{ study }}</strong><ul>
+{% for s in steps %}<li>{{ s }}</li>{% endfor %}</ul></li>{% endfor %}
+</ul></details>
+{% endfor %}
+{% if unpooled %}<h2>Not pooled</h2><ul>
+{% for u in unpooled %}<li>{{ u }}</li>{% endfor %}</ul>{% endif %}
+<h2>Risk of bias, certainty and PRISMA</h2>
+<p class="muted">Filled by the appraisal and records steps when their data are present.</p>
+</body></html>
+"""
+)
+
+
+def write_report(
+    synthesis,
+    out_dir,
+    *,
+    banner: str | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> Path:
+    """Write the report of a synthesis into ``out_dir`` and return the path of index.html.
+
+    Parameters
+    ----------
+    synthesis : SynthesisResult
+        From :func:`evsynth.synthesise`.
+    out_dir : path-like
+        The report folder (created; files in it are overwritten).
+    banner : str, optional
+        A notice shown at the top of the page (e.g. that the data are synthetic).
+    progress : callable, optional
+        Called with a short description after each step (the CLI drives a progress bar).
+    """
+    out = Path(out_dir)
+    (out / "figures").mkdir(parents=True, exist_ok=True)
+    (out / "tables").mkdir(parents=True, exist_ok=True)
+    step = progress or (lambda _msg: None)
+    protocol = synthesis.protocol
+
+    lines = results_table(synthesis)
+    (out / "tables" / "results-table.md").write_text(to_markdown(lines), encoding="utf-8")
+    (out / "tables" / "results-table.html").write_text(to_html(lines), encoding="utf-8")
+    (out / "tables" / "results-table.csv").write_text(to_csv(lines), encoding="utf-8")
+    synthesis.results_frame().to_csv(out / "tables" / "results.csv", index=False)
+    step("tables")
+
+    cells = []
+    for i, cell in enumerate(synthesis.pooled_cells):
+        slug = _slug(cell.outcome.id, cell.comparator.id, cell.window.id)
+        lower = cell.outcome.direction == "lower_is_better"
+        fig = forest_plot(
+            cell.result,
+            study_data=_study_data(cell),
+            measure_label=_MEASURE_LABELS.get(cell.measure, cell.measure),
+            favours=(protocol.intervention_label, "control"),
+            lower_is_better=lower,
+            mcid=cell.outcome.mcid,
+            show_prediction_interval=protocol.analysis.prediction_interval,
+            title=f"{cell.outcome.label}: {protocol.intervention_label} vs "
+            f"{cell.comparator.label.lower()}, {cell.window.label.lower()}",
+        )
+        svg_path, _png = save_figure(fig, out / "figures" / f"forest-{slug}")
+        funnel_svg = None
+        if cell.k >= MIN_STUDIES_FUNNEL:
+            funnel = funnel_plot(
+                cell.result,
+                egger=st.egger_test(cell.result),
+                measure_label=_MEASURE_LABELS.get(cell.measure, cell.measure),
+            )
+            f_svg, _f_png = save_figure(funnel, out / "figures" / f"funnel-{slug}")
+            funnel_svg = _inline_svg(f_svg, f"f{i}")
+        cells.append(
+            {
+                "slug": slug,
+                "title": f"{cell.outcome.label} vs {cell.comparator.label.lower()}, "
+                f"{cell.window.label.lower()}",
+                "svg": _inline_svg(svg_path, f"c{i}"),
+                "funnel": funnel_svg,
+                "k": cell.k,
+                "trail": [
+                    (label, r.steps) for label, r in zip(cell.labels, cell.rows, strict=True)
+                ],
+            }
+        )
+        step(f"forest plot {i + 1} of {len(synthesis.pooled_cells)}")
+
+    unpooled = [
+        f"{c.outcome.label} vs {c.comparator.label.lower()}, {c.window.label.lower()}: "
+        f"{c.pooled_reason} (k = {c.k})"
+        for c in synthesis.unpooled_cells
+    ]
+    page = _TEMPLATE.render(
+        title=protocol.title,
+        banner=banner,
+        question=protocol.question,
+        methods=methods_text(protocol),
+        table=to_html(lines, caption="Summary of meta-analysis results"),
+        cells=cells,
+        unpooled=unpooled,
+    )
+    index = out / "index.html"
+    index.write_text(page, encoding="utf-8")
+    step("index.html")
+    return index

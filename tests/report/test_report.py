@@ -1,0 +1,84 @@
+"""The report folder: files, the results.csv contract, a self-contained page."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+import evsynth as es
+from evsynth.cli import app
+from evsynth.report import methods_text, write_report
+
+MINIMAL = Path(__file__).parents[1] / "review" / "fixtures" / "minimal"
+RESULTS_COLUMNS = [
+    "outcome", "comparator", "timepoint", "measure", "k", "n", "estimate", "ci_low",
+    "ci_high", "pvalue", "tau2", "i2", "interpretation",
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    synthesis = es.synthesise(es.load_review(MINIMAL))
+    out = tmp_path_factory.mktemp("report")
+    index = write_report(synthesis, out, banner="Synthetic data")
+    return synthesis, out, index
+
+
+def test_report_files(built):
+    synthesis, out, index = built
+    assert index == out / "index.html"
+    for cell in synthesis.pooled_cells:
+        slug = f"{cell.outcome.id}-{cell.comparator.id}-{cell.window.id}"
+        assert (out / "figures" / f"forest-{slug}.svg").is_file()
+        assert (out / "figures" / f"forest-{slug}.png").is_file()
+    for name in ("results.csv", "results-table.md", "results-table.html", "results-table.csv"):
+        assert (out / "tables" / name).is_file()
+
+
+def test_results_csv_has_one_row_per_cell_with_the_fits_numbers(built):
+    synthesis, out, _ = built
+    frame = pd.read_csv(out / "tables" / "results.csv", keep_default_na=False)
+    assert list(frame.columns) == RESULTS_COLUMNS
+    assert len(frame) == len(synthesis.pooled_cells)
+    for (_, row), cell in zip(frame.iterrows(), synthesis.pooled_cells, strict=True):
+        assert row["estimate"] == pytest.approx(cell.result.estimate, rel=1e-12)
+        assert row["ci_low"] == pytest.approx(cell.result.ci_low, rel=1e-12)
+        assert row["interpretation"] == cell.interpretation
+
+
+def test_page_is_self_contained_with_unique_ids(built):
+    synthesis, _, index = built
+    page = index.read_text(encoding="utf-8")
+    assert page.count("<svg") == len(synthesis.pooled_cells)
+    assert not re.search(r'<(script|link|img)[^>]+(src|href)="https?:', page)
+    ids = Counter(re.findall(r'\bid="([^"]+)"', page))
+    assert [i for i, n in ids.items() if n > 1] == []
+    assert "Synthetic data" in page
+    assert "Pain intensity meta-analyses" in page
+    assert "not pool this outcome" in page  # quality of life is listed as not pooled
+    assert "from the 95% CI [3.72, 4.78]" in page  # a data-preparation step
+
+
+def test_methods_text_follows_the_protocol():
+    protocol = es.load_review(MINIMAL).protocol
+    text = methods_text(protocol)
+    assert "restricted maximum likelihood" in text
+    assert "short-term (0-12 weeks)" in text
+
+
+def test_cli_report(tmp_path):
+    result = CliRunner().invoke(app, ["report", str(MINIMAL), "-o", str(tmp_path / "r")])
+    assert result.exit_code == 0, result.output
+    assert "Report written to" in result.output
+    assert (tmp_path / "r" / "index.html").is_file()
+
+
+def test_cli_report_bad_folder(tmp_path):
+    result = CliRunner().invoke(app, ["report", str(tmp_path / "missing")])
+    assert result.exit_code == 2
+    assert "is not a folder" in result.output
