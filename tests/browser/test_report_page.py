@@ -1,0 +1,53 @@
+"""The report opens in a real headless Chromium with no console errors (and a screenshot)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+import evsynth as es
+from evsynth.report import write_report
+
+pytestmark = pytest.mark.browser
+
+MINIMAL = Path(__file__).parents[1] / "review" / "fixtures" / "minimal"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    if CHROMIUM is None:
+        pytest.skip("Debian's chromium is not installed (.ci/run installs it)")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def test_report_renders_without_console_errors(browser, tmp_path):
+    synthesis = es.synthesise(es.load_review(MINIMAL))
+    index = write_report(synthesis, tmp_path / "report")
+    page = browser.new_page(viewport={"width": 1300, "height": 1000})
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(index.as_uri())
+    assert page.title() == synthesis.protocol.title
+    assert page.locator("svg").count() == len(synthesis.pooled_cells)
+    assert page.locator("table.results-table tr.section").count() == 3
+    shot = tmp_path / "report.png"
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size > 10_000
+    assert errors == []
