@@ -16,8 +16,8 @@ demo: $(STAMP)
 	$(VENV)/bin/evsynth demo
 
 lint: $(STAMP)
-	$(PY) -m ruff check $(wildcard src tests benchmarks)
-	$(PY) -m ruff format --check $(wildcard src tests benchmarks)
+	$(PY) -m ruff check $(wildcard src tests benchmarks examples)
+	$(PY) -m ruff format --check $(wildcard src tests benchmarks examples)
 
 test: $(STAMP) lint
 	$(PY) -m pytest

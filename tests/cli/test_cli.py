@@ -333,27 +333,29 @@ def test_engine_error_is_mapped_to_line_and_column(runner, tmp_path, monkeypatch
 # --- demo and version ------------------------------------------------------------------------
 
 
-def test_demo_writes_into_directory(runner, tmp_path):
+def test_demo_copies_the_example_and_builds_its_report(runner, tmp_path):
     out = tmp_path / "demo-out"
     result = invoke(runner, "demo", out)
     assert result.exit_code == 0, result.output
-    assert str(out.resolve()) in result.stdout
-    for name in ("summary.txt", "studies.csv", "normand1999.csv"):
+    index = out / "report" / "index.html"
+    assert f"Report written to {index.resolve()}" in result.stdout.replace("\n", "")
+    for name in ("review.toml", "studies.csv", "outcomes.csv", "README.md"):
         assert (out / name).is_file(), name
+    page = index.read_text(encoding="utf-8")
+    assert "Synthetic example" in page  # the protocol's notice is the report's banner
+    synthesis = es.synthesise(es.load_review(out))
+    written = list(csv.DictReader((out / "report" / "tables" / "results.csv").open()))
+    assert len(written) == len(synthesis.pooled_cells) > 10
+    for row, cell in zip(written, synthesis.pooled_cells, strict=True):
+        assert float(row["estimate"]) == pytest.approx(cell.result.estimate, rel=1e-12)
 
-    data = resources.files("evsynth").joinpath("data/normand1999.csv").read_text()
-    rows = list(csv.DictReader(data.splitlines()))
-    cols = {
-        k: np.array([float(r[k]) for r in rows]) for k in ("m1", "sd1", "n1", "m2", "sd2", "n2")
-    }
-    ef = es.effect_sizes("MD", **cols)
-    study = [r["study"] for r in rows]
-    for test in ("z", "hksj"):
-        res = es.meta_analysis(ef.yi, ef.vi, method="REML", test=test, labels=study)
-        assert_printed(result.stdout, res)
-        assert res.summary().strip() in (out / "summary.txt").read_text()
-    written = list(csv.DictReader((out / "studies.csv").read_text().splitlines()))
-    assert [r["study"] for r in written[:9]] == study
+
+def test_demo_refuses_a_file_as_directory(runner, tmp_path):
+    target = tmp_path / "a-file"
+    target.write_text("x")
+    result = invoke(runner, "demo", target)
+    assert result.exit_code == 2
+    assert "exists and is not a folder" in result.output
 
 
 def test_bundled_normand_data():

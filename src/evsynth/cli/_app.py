@@ -7,8 +7,8 @@ with rich; it computes no statistics itself.
 from __future__ import annotations
 
 import re
+import shutil
 import warnings
-from importlib import resources
 from pathlib import Path
 from typing import Annotated
 
@@ -67,6 +67,8 @@ MEASURE_TEXT = {
     "GENERIC": "effect sizes as given",
 }
 DEMO_DIR = Path("evsynth-demo")
+#: the examples/ folder of a source checkout (src/evsynth/cli/_app.py -> repository root)
+EXAMPLES_DIR = Path(__file__).resolve().parents[3] / "examples"
 
 
 def _stdout() -> Console:
@@ -341,68 +343,21 @@ def print_result_groups(console, sub, table: StudyTable, *, model, level, notes)
 def demo(
     directory: Annotated[
         Path,
-        typer.Argument(metavar="DIR", help="Folder for the demo output (created if missing)."),
+        typer.Argument(metavar="DIR", help="Folder for the demo review (created if missing)."),
     ] = DEMO_DIR,
 ) -> None:
-    """Meta-analysis of a bundled real dataset (Normand 1999), written to DIR."""
+    """Copy the example review (peer support for chronic pain; synthetic data) into DIR and
+    build its report in DIR/report."""
     if directory.exists() and not directory.is_dir():
         raise _fail(f"{directory}: exists and is not a folder")
-    ref = resources.files("evsynth").joinpath("data/normand1999.csv")
-    with resources.as_file(ref) as path:
-        try:
-            table = read_study_table(path, measure="MD")
-        except InputError as exc:  # the bundled file is checked by the tests
-            raise _fail(exc.format()) from None
-        source_text = path.read_text(encoding="utf-8")
-
-    console = _stdout()
-    console.print(
-        "Normand (1999), Stat Med 18:321-359: length of hospital stay (days) of stroke "
-        "patients, specialist stroke-unit care (group 1) vs routine care (group 2); "
-        "9 studies, data from R metadat's dat.normand1999.",
-        soft_wrap=True,
-    )
-    console.print()
-    texts: list[str] = []
-    results = {}
-    all_messages: list[str] = []
-    for test in ("z", "hksj"):
-        try:
-            res, messages = _analyse(
-                table,
-                measure="MD",
-                method="REML",
-                test=test,
-                level=95.0,
-                smd_variant="hedges",
-                input_level=95.0,
-                by=None,
-            )
-        except InputError as exc:
-            raise _fail(exc.format()) from None
-        all_messages += messages
-        results[test] = res
-        model = _model_label("REML", test)
-        texts.append(f"{model} meta-analysis\n\n{res.summary().strip()}\n")
-        print_result(
-            console,
-            res,
-            title=f"{model} meta-analysis (MD, days)",
-            level=95.0,
-            pooled_label=_pooled_label("REML", test),
+    example = EXAMPLES_DIR / "peer-support-msk"
+    if not (example / "review.toml").is_file():
+        raise _fail(
+            f"{example}: the example review is not there; `evsynth demo` runs from a source "
+            "checkout of evsynth (make demo)"
         )
-
-    directory.mkdir(parents=True, exist_ok=True)
-    (directory / "normand1999.csv").write_text(source_text, encoding="utf-8")
-    results["z"].summary_frame().to_csv(directory / "studies.csv", index=False)
-    results["hksj"].summary_frame().to_csv(directory / "studies-hksj.csv", index=False)
-    header = (
-        "Normand (1999) length-of-stay data, mean difference in days "
-        "(specialist minus routine care)\n\n"
-    )
-    (directory / "summary.txt").write_text(header + "\n".join(texts), encoding="utf-8")
-    print_warnings(_stderr(), all_messages)
-    console.print(f"Demo output written to {directory.resolve()}", soft_wrap=True)
+    shutil.copytree(example, directory, dirs_exist_ok=True, ignore=shutil.ignore_patterns("report"))
+    _build_report(directory, directory / "report")
 
 
 # --- evsynth report ----------------------------------------------------------------------
@@ -419,6 +374,10 @@ def report(
     ] = None,
 ) -> None:
     """Synthesise a review folder and write its report (index.html, figures/, tables/)."""
+    _build_report(directory, output or directory / "report")
+
+
+def _build_report(directory: Path, out: Path) -> None:
     from rich.progress import BarColumn, Progress, TextColumn
 
     from evsynth.report import write_report
@@ -431,7 +390,6 @@ def report(
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         synthesis = es.synthesise(review)
-        out = output or directory / "report"
         steps = 2 + len(synthesis.pooled_cells)
         with Progress(
             TextColumn("{task.description}"), BarColumn(), console=_stderr(), transient=True

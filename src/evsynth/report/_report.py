@@ -182,7 +182,8 @@ def write_report(
     out_dir : path-like
         The report folder (created; files in it are overwritten).
     banner : str, optional
-        A notice shown at the top of the page (e.g. that the data are synthetic).
+        A notice shown at the top of the page; default: the protocol's ``notice``
+        (``[review] notice = "..."`` in review.toml, e.g. that the data are synthetic).
     progress : callable, optional
         Called with a short description after each step (the CLI drives a progress bar).
     """
@@ -246,7 +247,7 @@ def write_report(
     ]
     page = _TEMPLATE.render(
         title=protocol.title,
-        banner=banner,
+        banner=banner if banner is not None else protocol.notice,
         question=protocol.question,
         methods=methods_text(protocol),
         table=to_html(lines, caption="Summary of meta-analysis results"),

@@ -86,6 +86,8 @@ class Protocol:
     timepoints: tuple[TimepointWindow, ...]
     analysis: AnalysisSettings = field(default_factory=AnalysisSettings)
     moderators: tuple[ModeratorSpec, ...] = ()
+    #: a notice for readers, shown as a banner in the report (e.g. "synthetic data")
+    notice: str = ""
 
     def outcome(self, outcome_id: str) -> OutcomeSpec:
         """The outcome with this id (``KeyError`` if none)."""

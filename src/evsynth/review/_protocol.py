@@ -84,6 +84,7 @@ class _ReviewIn(_Table):
     title: Text
     intervention_label: Text
     question: str = ""
+    notice: str = ""
 
 
 class _OutcomeIn(_Table):
@@ -237,6 +238,7 @@ def _build(p: _ProtocolIn, data: dict, lines: TomlLines, found: list[Problem]) -
         title=p.review.title,
         intervention_label=p.review.intervention_label,
         question=p.review.question,
+        notice=p.review.notice,
         eligibility=dict(p.eligibility),
         outcomes=tuple(
             OutcomeSpec(o.id, o.label, o.direction, o.measure, o.rescale_to, o.mcid, o.pool)
