@@ -396,7 +396,10 @@ def _build_report(directory: Path, out: Path) -> None:
         ) as bar:
             task = bar.add_task("Writing the report", total=steps)
             index = write_report(
-                synthesis, out, progress=lambda msg: bar.update(task, advance=1, description=msg)
+                synthesis,
+                out,
+                review=review,
+                progress=lambda msg: bar.update(task, advance=1, description=msg),
             )
     print_warnings(_stderr(), sorted({str(w.message) for w in caught}))
     _stdout().print(f"Report written to {index.resolve()}", soft_wrap=True)

@@ -24,6 +24,11 @@ from pathlib import Path
 import jinja2
 
 import evsynth.stats as st
+from evsynth.report._characteristics import (
+    characteristics_csv,
+    characteristics_html,
+    study_summary,
+)
 from evsynth.report._figures import save_figure
 from evsynth.report._forest import forest_plot
 from evsynth.report._funnel import funnel_plot
@@ -144,6 +149,9 @@ details { margin: .5rem 0 1.5rem; } .muted { color: #666; }
 {% if banner %}<p class="banner">{{ banner }}</p>{% endif %}
 {% if question %}<p><strong>Question.</strong> {{ question }}</p>{% endif %}
 <h2>Methods</h2><p>{{ methods }}</p>
+{% if studies %}<h2>Included studies</h2><ul>
+{% for s in studies.summary %}<li>{{ s }}</li>{% endfor %}</ul>
+{{ studies.table | safe }}{% endif %}
 <h2>Results</h2>
 {{ table | safe }}
 <p class="muted">Tables as files: tables/results.csv (one row per analysis),
@@ -170,6 +178,7 @@ def write_report(
     synthesis,
     out_dir,
     *,
+    review=None,
     banner: str | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> Path:
@@ -181,6 +190,9 @@ def write_report(
         From :func:`evsynth.synthesise`.
     out_dir : path-like
         The report folder (created; files in it are overwritten).
+    review : Review, optional
+        The loaded review; when given, the report describes the included studies (summary
+        numbers and the characteristics table, also as tables/characteristics.csv).
     banner : str, optional
         A notice shown at the top of the page; default: the protocol's ``notice``
         (``[review] notice = "..."`` in review.toml, e.g. that the data are synthetic).
@@ -198,6 +210,15 @@ def write_report(
     (out / "tables" / "results-table.html").write_text(to_html(lines), encoding="utf-8")
     (out / "tables" / "results-table.csv").write_text(to_csv(lines), encoding="utf-8")
     synthesis.results_frame().to_csv(out / "tables" / "results.csv", index=False)
+    studies = None
+    if review is not None:
+        (out / "tables" / "characteristics.csv").write_text(
+            characteristics_csv(review), encoding="utf-8"
+        )
+        studies = {
+            "summary": study_summary(review).sentences(),
+            "table": characteristics_html(review),
+        }
     step("tables")
 
     cells = []
@@ -250,6 +271,7 @@ def write_report(
         banner=banner if banner is not None else protocol.notice,
         question=protocol.question,
         methods=methods_text(protocol),
+        studies=studies,
         table=to_html(lines, caption="Summary of meta-analysis results"),
         cells=cells,
         unpooled=unpooled,
