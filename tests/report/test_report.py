@@ -36,7 +36,13 @@ def test_report_files(built):
         slug = f"{cell.outcome.id}-{cell.comparator.id}-{cell.window.id}"
         assert (out / "figures" / f"forest-{slug}.svg").is_file()
         assert (out / "figures" / f"forest-{slug}.png").is_file()
-    for name in ("results.csv", "results-table.md", "results-table.html", "results-table.csv"):
+    for name in (
+        "results.csv",
+        "results-table.md",
+        "results-table.html",
+        "results-table.csv",
+        "results-table.docx",
+    ):
         assert (out / "tables" / name).is_file()
 
 

@@ -9,7 +9,8 @@
   ``funnel-...`` for cells with ten or more studies);
 - ``tables/``: ``results.csv`` (one row per pooled cell: outcome, comparator, timepoint,
   measure, k, n, estimate, ci_low, ci_high, pvalue, tau2, i2, interpretation), and the
-  results table as Markdown, HTML and CSV in the seed's layout.
+  results table as Markdown, HTML, CSV and Word (.docx) in the seed's layout (with the
+  review: the characteristics of included studies as CSV and .docx).
 
 Nothing here computes a statistic: every number comes from the synthesis result (or, for
 Egger's test on a funnel plot, from :func:`evsynth.stats.egger_test`).
@@ -25,14 +26,17 @@ import jinja2
 
 import evsynth.stats as st
 from evsynth.report._characteristics import (
+    COLUMNS,
     characteristics_csv,
     characteristics_html,
+    characteristics_rows,
     study_summary,
 )
+from evsynth.report._docx import write_docx_table
 from evsynth.report._figures import save_figure
 from evsynth.report._forest import forest_plot
 from evsynth.report._funnel import funnel_plot
-from evsynth.report._tables import results_table, to_csv, to_html, to_markdown
+from evsynth.report._tables import HEADER, results_table, to_csv, to_html, to_markdown
 
 __all__ = ["methods_text", "write_report"]
 
@@ -210,10 +214,27 @@ def write_report(
     (out / "tables" / "results-table.html").write_text(to_html(lines), encoding="utf-8")
     (out / "tables" / "results-table.csv").write_text(to_csv(lines), encoding="utf-8")
     synthesis.results_frame().to_csv(out / "tables" / "results.csv", index=False)
+    write_docx_table(
+        out / "tables" / "results-table.docx",
+        "Table 1. Summary of meta-analysis results",
+        HEADER,
+        [
+            line.section
+            if line.is_section
+            else (line.control, line.timepoint, line.effect, line.interpretation)
+            for line in lines
+        ],
+    )
     studies = None
     if review is not None:
         (out / "tables" / "characteristics.csv").write_text(
             characteristics_csv(review), encoding="utf-8"
+        )
+        write_docx_table(
+            out / "tables" / "characteristics.docx",
+            "Characteristics of included studies",
+            [title for _attr, title in COLUMNS],
+            characteristics_rows(review),
         )
         studies = {
             "summary": study_summary(review).sentences(),
