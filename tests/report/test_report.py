@@ -88,3 +88,12 @@ def test_cli_report_bad_folder(tmp_path):
     result = CliRunner().invoke(app, ["report", str(tmp_path / "missing")])
     assert result.exit_code == 2
     assert "is not a folder" in result.output
+
+
+def test_pdf_report_has_the_text_pages_and_one_page_per_forest_plot(tmp_path):
+    synthesis = es.synthesise(es.load_review(MINIMAL))
+    write_report(synthesis, tmp_path, pdf=True)
+    data = (tmp_path / "report.pdf").read_bytes()
+    assert data.startswith(b"%PDF")
+    pages = len(re.findall(rb"/Type\s*/Page[^s]", data))
+    assert pages == 1 + len(synthesis.pooled_cells)  # the minimal review's text fits a page

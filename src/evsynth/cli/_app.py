@@ -372,12 +372,15 @@ def report(
         Path | None,
         typer.Option("-o", "--output", metavar="OUT", help="Report folder. Default: DIR/report."),
     ] = None,
+    pdf: Annotated[
+        bool, typer.Option("--pdf", help="Also write report.pdf (tables and forest plots).")
+    ] = False,
 ) -> None:
     """Synthesise a review folder and write its report (index.html, figures/, tables/)."""
-    _build_report(directory, output or directory / "report")
+    _build_report(directory, output or directory / "report", pdf=pdf)
 
 
-def _build_report(directory: Path, out: Path) -> None:
+def _build_report(directory: Path, out: Path, pdf: bool = False) -> None:
     from rich.progress import BarColumn, Progress, TextColumn
 
     from evsynth.report import write_report
@@ -399,6 +402,7 @@ def _build_report(directory: Path, out: Path) -> None:
                 synthesis,
                 out,
                 review=review,
+                pdf=pdf,
                 progress=lambda msg: bar.update(task, advance=1, description=msg),
             )
     print_warnings(_stderr(), sorted({str(w.message) for w in caught}))

@@ -36,6 +36,7 @@ from evsynth.report._docx import write_docx_table
 from evsynth.report._figures import save_figure
 from evsynth.report._forest import forest_plot
 from evsynth.report._funnel import funnel_plot
+from evsynth.report._pdf import write_pdf
 from evsynth.report._tables import HEADER, results_table, to_csv, to_html, to_markdown
 
 __all__ = ["methods_text", "write_report"]
@@ -184,6 +185,7 @@ def write_report(
     *,
     review=None,
     banner: str | None = None,
+    pdf: bool = False,
     progress: Callable[[str], None] | None = None,
 ) -> Path:
     """Write the report of a synthesis into ``out_dir`` and return the path of index.html.
@@ -200,6 +202,8 @@ def write_report(
     banner : str, optional
         A notice shown at the top of the page; default: the protocol's ``notice``
         (``[review] notice = "..."`` in review.toml, e.g. that the data are synthetic).
+    pdf : bool
+        Also write ``report.pdf``: the methods and results table, then every forest plot.
     progress : callable, optional
         Called with a short description after each step (the CLI drives a progress bar).
     """
@@ -243,6 +247,7 @@ def write_report(
     step("tables")
 
     cells = []
+    figures = []
     for i, cell in enumerate(synthesis.pooled_cells):
         slug = _slug(cell.outcome.id, cell.comparator.id, cell.window.id)
         lower = cell.outcome.direction == "lower_is_better"
@@ -258,6 +263,8 @@ def write_report(
             f"{cell.comparator.label.lower()}, {cell.window.label.lower()}",
         )
         svg_path, _png = save_figure(fig, out / "figures" / f"forest-{slug}")
+        if pdf:
+            figures.append(fig)
         funnel_svg = None
         if cell.k >= MIN_STUDIES_FUNNEL:
             funnel = funnel_plot(
@@ -299,5 +306,9 @@ def write_report(
     )
     index = out / "index.html"
     index.write_text(page, encoding="utf-8")
+    if pdf:
+        notice = banner if banner is not None else protocol.notice
+        paragraphs = [p for p in (notice, protocol.question, methods_text(protocol)) if p]
+        write_pdf(out / "report.pdf", protocol.title, paragraphs, lines, figures)
     step("index.html")
     return index
