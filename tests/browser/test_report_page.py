@@ -45,7 +45,7 @@ def test_report_renders_without_console_errors(browser, tmp_path):
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.goto(index.as_uri())
     assert page.title() == synthesis.protocol.title
-    assert page.locator("svg").count() == len(synthesis.pooled_cells)
+    assert page.locator("svg").count() == len(synthesis.pooled_cells) + 1
     assert page.locator("table.results-table tr.section").count() == 3
     shot = tmp_path / "report.png"
     page.screenshot(path=str(shot), full_page=True)

@@ -298,3 +298,22 @@ def test_save_figure_svg_and_png(tmp_path):
     assert again[0].read_bytes() == paths[0].read_bytes()
     with pytest.raises(ValueError, match="format"):
         save_figure(fig, tmp_path / "x", formats=("bmp",))
+
+
+def test_summary_forest_plot_draws_every_pooled_cell_without_overlap():
+    from evsynth.report import summary_forest_plot
+
+    example = Path(__file__).parents[2] / "examples" / "peer-support-msk"
+    synthesis = es.synthesise(es.load_review(example))
+    fig = summary_forest_plot(synthesis)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    texts = [t for t in fig.findobj(Text) if t.get_text() and t.get_visible()]
+    boxes = [t.get_window_extent(renderer) for t in texts]
+    for i in range(len(boxes)):
+        for j in range(i + 1, len(boxes)):
+            assert not boxes[i].overlaps(boxes[j]), (texts[i].get_text(), texts[j].get_text())
+    shown = {t.get_text() for t in texts}
+    for cell in synthesis.pooled_cells:
+        r = cell.result
+        assert f"{f(r.estimate)} [{f(r.ci_low)}, {f(r.ci_high)}]" in shown

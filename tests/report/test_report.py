@@ -60,7 +60,7 @@ def test_results_csv_has_one_row_per_cell_with_the_fits_numbers(built):
 def test_page_is_self_contained_with_unique_ids(built):
     synthesis, _, index = built
     page = index.read_text(encoding="utf-8")
-    assert page.count("<svg") == len(synthesis.pooled_cells)
+    assert page.count("<svg") == len(synthesis.pooled_cells) + 1  # + the summary forest plot
     assert not re.search(r'<(script|link|img)[^>]+(src|href)="https?:', page)
     ids = Counter(re.findall(r'\bid="([^"]+)"', page))
     assert [i for i, n in ids.items() if n > 1] == []
@@ -96,4 +96,5 @@ def test_pdf_report_has_the_text_pages_and_one_page_per_forest_plot(tmp_path):
     data = (tmp_path / "report.pdf").read_bytes()
     assert data.startswith(b"%PDF")
     pages = len(re.findall(rb"/Type\s*/Page[^s]", data))
-    assert pages == 1 + len(synthesis.pooled_cells)  # the minimal review's text fits a page
+    # the minimal review's text fits one page; then the summary plot and each forest plot
+    assert pages == 1 + 1 + len(synthesis.pooled_cells)

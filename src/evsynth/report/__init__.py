@@ -9,6 +9,7 @@ from evsynth.report._figures import save_figure
 from evsynth.report._forest import forest_plot
 from evsynth.report._funnel import funnel_plot
 from evsynth.report._report import methods_text, write_report
+from evsynth.report._summary_forest import summary_forest_plot
 from evsynth.report._tables import (
     ResultsTableRow,
     format_effect,
@@ -23,6 +24,7 @@ __all__ = [
     "write_report",
     "methods_text",
     "forest_plot",
+    "summary_forest_plot",
     "funnel_plot",
     "save_figure",
     "results_table",

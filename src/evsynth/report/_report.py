@@ -5,8 +5,9 @@
 - ``index.html``: methods text generated from the protocol, the results table (the seed's
   Table 1 layout), and per pooled cell its forest plot (inline SVG) and its studies'
   data-preparation trail; cells that could not be pooled are listed with the reason;
-- ``figures/``: every figure as SVG and PNG (``forest-<outcome>-<comparator>-<window>``,
-  ``funnel-...`` for cells with ten or more studies);
+- ``figures/``: every figure as SVG and PNG (``summary-forest``: every pooled analysis;
+  ``forest-<outcome>-<comparator>-<window>``; ``funnel-...`` for cells with ten or more
+  studies);
 - ``tables/``: ``results.csv`` (one row per pooled cell: outcome, comparator, timepoint,
   measure, k, n, estimate, ci_low, ci_high, pvalue, tau2, i2, interpretation), and the
   results table as Markdown, HTML, CSV and Word (.docx) in the seed's layout (with the
@@ -37,6 +38,7 @@ from evsynth.report._figures import save_figure
 from evsynth.report._forest import forest_plot
 from evsynth.report._funnel import funnel_plot
 from evsynth.report._pdf import write_pdf
+from evsynth.report._summary_forest import summary_forest_plot
 from evsynth.report._tables import HEADER, results_table, to_csv, to_html, to_markdown
 
 __all__ = ["methods_text", "write_report"]
@@ -159,6 +161,7 @@ details { margin: .5rem 0 1.5rem; } .muted { color: #666; }
 {{ studies.table | safe }}{% endif %}
 <h2>Results</h2>
 {{ table | safe }}
+{% if summary_svg %}<figure>{{ summary_svg | safe }}</figure>{% endif %}
 <p class="muted">Tables as files: tables/results.csv (one row per analysis),
 tables/results-table.md, .html, .csv.</p>
 {% for cell in cells %}
@@ -246,8 +249,15 @@ def write_report(
         }
     step("tables")
 
-    cells = []
+    summary_svg = None
     figures = []
+    if synthesis.pooled_cells:
+        summary = summary_forest_plot(synthesis)
+        s_svg, _s_png = save_figure(summary, out / "figures" / "summary-forest")
+        summary_svg = _inline_svg(s_svg, "s")
+        if pdf:
+            figures.append(summary)
+    cells = []
     for i, cell in enumerate(synthesis.pooled_cells):
         slug = _slug(cell.outcome.id, cell.comparator.id, cell.window.id)
         lower = cell.outcome.direction == "lower_is_better"
@@ -301,6 +311,7 @@ def write_report(
         methods=methods_text(protocol),
         studies=studies,
         table=to_html(lines, caption="Summary of meta-analysis results"),
+        summary_svg=summary_svg,
         cells=cells,
         unpooled=unpooled,
     )
