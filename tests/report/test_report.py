@@ -98,3 +98,30 @@ def test_pdf_report_has_the_text_pages_and_one_page_per_forest_plot(tmp_path):
     pages = len(re.findall(rb"/Type\s*/Page[^s]", data))
     # the minimal review's text fits one page; then the summary plot and each forest plot
     assert pages == 1 + 1 + len(synthesis.pooled_cells)
+
+
+def test_moderator_analyses_are_listed_per_cell(tmp_path):
+    import shutil
+
+    from evsynth.report._report import _moderator_lines
+
+    folder = tmp_path / "review"
+    shutil.copytree(MINIMAL, folder)
+    studies = (folder / "studies.csv").read_text()
+    for old in ("Adams 2012,RCT,Australia,118,72,61.5,in-person group",
+                "Dubois 2019,cluster RCT,France,238,69,66.3,in-person group"):  # fmt: skip
+        studies = studies.replace(old, old.replace("in-person group", "online"))
+    (folder / "studies.csv").write_text(studies)
+    cell = es.synthesise(es.load_review(folder)).cell("pain", "usual_care", "medium")
+    lines = _moderator_lines(cell)
+    sg = cell.subgroups["delivery_format"]
+    assert any(
+        line.startswith("delivery_format: ") and f"Chi² = {sg.q_between:.2f}, df = 1" in line
+        for line in lines
+    )
+    assert any(line.startswith("duration_weeks: not run") for line in lines)
+
+
+def test_page_lists_moderator_notes(built):
+    _, _, index = built
+    assert "Moderator analyses." in index.read_text(encoding="utf-8")

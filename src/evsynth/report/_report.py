@@ -39,7 +39,14 @@ from evsynth.report._forest import forest_plot
 from evsynth.report._funnel import funnel_plot
 from evsynth.report._pdf import write_pdf
 from evsynth.report._summary_forest import summary_forest_plot
-from evsynth.report._tables import HEADER, results_table, to_csv, to_html, to_markdown
+from evsynth.report._tables import (
+    HEADER,
+    format_p,
+    results_table,
+    to_csv,
+    to_html,
+    to_markdown,
+)
 
 __all__ = ["methods_text", "write_report"]
 
@@ -114,6 +121,30 @@ def _inline_svg(path: Path, prefix: str) -> str:
     return text
 
 
+def _moderator_lines(cell) -> list[str]:
+    """One sentence per moderator: the subgroup estimates and the test for differences, the
+    meta-regression slope, or why the analysis was not run."""
+    out = []
+    for column, sg in cell.subgroups.items():
+        groups = "; ".join(
+            f"{name}: {g.estimate:.2f} [{g.ci_low:.2f}, {g.ci_high:.2f}] (k = {g.k})"
+            for name, g in sg.groups.items()
+        )
+        out.append(
+            f"{column}: {groups}. Test for subgroup differences: Chi² = {sg.q_between:.2f}, "
+            f"df = {sg.q_between_df}, {format_p(sg.q_between_pvalue)}, "
+            f"I² = {sg.i2_between:.0f}%"
+        )
+    for column, mr in cell.meta_regressions.items():
+        out.append(
+            f"{column}: slope {mr.coef[1]:.3f} [{mr.ci_low[1]:.3f}, {mr.ci_high[1]:.3f}] per "
+            f"unit, {format_p(mr.pvalue[1])}; R² = {mr.r2:.0f}%"
+        )
+    for column, note in cell.moderator_notes.items():
+        out.append(f"{column}: {note}")
+    return out
+
+
 def _study_data(cell):
     rows = []
     for label, r in zip(cell.labels, cell.rows, strict=True):
@@ -168,6 +199,8 @@ tables/results-table.md, .html, .csv.</p>
 <h3 id="{{ cell.slug }}">{{ cell.title }}</h3>
 <figure>{{ cell.svg | safe }}</figure>
 {% if cell.funnel %}<figure>{{ cell.funnel | safe }}</figure>{% endif %}
+{% if cell.moderators %}<p><strong>Moderator analyses.</strong></p><ul>
+{% for m in cell.moderators %}<li>{{ m }}</li>{% endfor %}</ul>{% endif %}
 <details><summary>Data preparation ({{ cell.k }} studies)</summary><ul>
 {% for study, steps in cell.trail %}<li><strong>{{ study }}</strong><ul>
 {% for s in steps %}<li>{{ s }}</li>{% endfor %}</ul></li>{% endfor %}
@@ -292,6 +325,7 @@ def write_report(
                 "svg": _inline_svg(svg_path, f"c{i}"),
                 "funnel": funnel_svg,
                 "k": cell.k,
+                "moderators": _moderator_lines(cell),
                 "trail": [
                     (label, r.steps) for label, r in zip(cell.labels, cell.rows, strict=True)
                 ],
