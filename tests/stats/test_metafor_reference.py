@@ -303,6 +303,8 @@ EGGER_FIELDS = (
     "limit_estimate",
     "limit_ci_low",
     "limit_ci_high",
+    "bias",
+    "bias_se",
 )
 
 
@@ -373,6 +375,7 @@ def test_subgroup_analysis(case):
     check.close(sg.q_between, case["q_between"], "q_between")
     check.equal(int(sg.q_between_df), case["q_between_df"], "q_between_df")
     check.close(sg.q_between_pvalue, case["q_between_pvalue"], "q_between_pvalue")
+    check.close(sg.i2_between, case["i2_between"], "i2_between")
     check.done()
 
 

@@ -105,7 +105,6 @@ def _root(
 # --- the engine, called through the public API ------------------------------------------
 
 _INDEXED = re.compile(r"\b([A-Za-z_]\w*)\[(\d+)\]")
-_NUMPY_SCALAR = re.compile(r"np\.\w+\(([^()]*)\)")
 
 
 def _engine_error(exc: ValueError, table: StudyTable) -> InputError:
@@ -117,7 +116,6 @@ def _engine_error(exc: ValueError, table: StudyTable) -> InputError:
         return InputError(table.path, message, column=column)
     name, index = match.group(1), int(match.group(2))
     detail = _INDEXED.sub(lambda m: m.group(1), message, count=1)
-    detail = _NUMPY_SCALAR.sub(r"\1", detail)
     column = table.columns.get(name)
     if column is None and name == "groups":
         column = table.group_column

@@ -146,25 +146,15 @@ def _moderator_lines(cell) -> list[str]:
 
 
 def _study_data(cell):
-    rows = []
-    for label, r in zip(cell.labels, cell.rows, strict=True):
-        if r.is_contrast:
-            rows.append({"study": label, "estimate": r.estimate, "se": r.se})
-        else:
-            rows.append(
-                {
-                    "study": label,
-                    "m1": r.m1,
-                    "sd1": r.sd1,
-                    "n1": r.n1,
-                    "m2": r.m2,
-                    "sd2": r.sd2,
-                    "n2": r.n2,
-                }
-            )
-    if any("estimate" in row for row in rows):
-        return None  # mixed or contrast data: the plot shows estimate and SE from the fit
-    return rows
+    """Arm-level columns for the forest plot, or None when any study gives a contrast (the
+    plot then shows each study's estimate and SE from the fit)."""
+    if any(r.is_contrast for r in cell.rows):
+        return None
+    fields = ("m1", "sd1", "n1", "m2", "sd2", "n2")
+    return [
+        {"study": label, **{f: getattr(r, f) for f in fields}}
+        for label, r in zip(cell.labels, cell.rows, strict=True)
+    ]
 
 
 _TEMPLATE = jinja2.Environment(autoescape=True).from_string(
