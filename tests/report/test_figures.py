@@ -317,3 +317,94 @@ def test_summary_forest_plot_draws_every_pooled_cell_without_overlap():
     for cell in synthesis.pooled_cells:
         r = cell.result
         assert f"{f(r.estimate)} [{f(r.ci_low)}, {f(r.ci_high)}]" in shown
+
+
+def subgroup_example(k: int = 9):
+    d, _ = normand()
+    d = pd.concat([d] * (k // len(d) + 1), ignore_index=True).iloc[:k].copy()
+    d["study"] = [f"Trial {i + 1}" for i in range(k)]
+    d["format"] = ["group" if i % 3 else "one-to-one" for i in range(k)]
+    ef = es.effect_sizes("MD", m1=d.m1, sd1=d.sd1, n1=d.n1, m2=d.m2, sd2=d.sd2, n2=d.n2)
+    sg = es.subgroup_analysis(ef.yi, ef.vi, list(d.format), labels=list(d.study))
+    return d, sg
+
+
+@pytest.mark.parametrize("arm", [False, True])
+def test_subgroup_forest_plot_shows_each_subgroup_and_the_test_for_differences(arm):
+    d, sg = subgroup_example()
+    records = d.to_dict("records") if arm else None
+    fig = forest_plot(sg, study_data=records, title="Pain by format")
+    assert_clean_layout(fig)
+    names = list(sg.groups)
+    order = [lab for fit in sg.groups.values() for lab in fit.labels]
+    overall_weight = dict(zip(sg.overall.labels, sg.overall.weights, strict=True))
+    for i, lab in enumerate(order):
+        assert by_gid(fig, f"forest-study-{i}").get_text() == lab
+        assert by_gid(fig, f"forest-weight-{i}").get_text() == f"{overall_weight[lab]:.1f}%"
+        if arm:
+            row = d.set_index("study").loc[lab]
+            assert by_gid(fig, f"forest-n1-{i}").get_text() == str(int(row.n1))
+    for g, name in enumerate(names):
+        fit = sg.groups[name]
+        assert by_gid(fig, f"forest-subgroup-{g}").get_text() == name
+        assert by_gid(fig, f"forest-subtotal-{g}-effect").get_text() == (
+            f"{f(fit.estimate)} [{f(fit.ci_low)}, {f(fit.ci_high)}]"
+        )
+        share = sum(overall_weight[lab] for lab in fit.labels)
+        assert by_gid(fig, f"forest-subtotal-{g}-weight").get_text() == f"{share:.1f}%"
+        assert by_gid(fig, f"forest-subgroup-het-{g}").get_text() == (
+            f"Heterogeneity: Tau² = {fit.tau2:.2f}; Chi² = {fit.q:.2f}, df = {fit.k - 1} "
+            f"({revman_p(fit.q_pvalue)}); I² = {fit.i2:.0f}%"
+        )
+        assert by_gid(fig, f"forest-subgroup-overall-{g}").get_text() == (
+            f"Test for overall effect: Z = {abs(fit.statistic):.2f} ({revman_p(fit.pvalue)})"
+        )
+        if arm:
+            n1 = int(d[d.format == name].n1.sum())
+            assert by_gid(fig, f"forest-subtotal-{g}-n1").get_text() == str(n1)
+    assert by_gid(fig, "forest-subgroup-differences").get_text() == (
+        f"Test for subgroup differences: Chi² = {sg.q_between:.2f}, df = 1 "
+        f"({revman_p(sg.q_between_pvalue)}), I² = {sg.i2_between:.1f}%"
+    )
+    total = sg.overall
+    assert by_gid(fig, "forest-total-effect").get_text() == (
+        f"{f(total.estimate)} [{f(total.ci_low)}, {f(total.ci_high)}]"
+    )
+    ax = next(a for a in fig.axes if a.get_gid() == "forest-axes")
+    diamonds = {p.get_gid() for p in ax.patches}
+    assert diamonds == {"forest-diamond", "forest-diamond-0", "forest-diamond-1"}
+
+
+def test_subgroup_forest_plot_needs_study_labels():
+    sg = es.subgroup_analysis([0.1, 0.2, 0.3, 0.4], [0.1] * 4, ["a", "a", "b", "b"])
+    fig = forest_plot(sg)  # default labels are unique and shared with the overall fit
+    assert by_gid(fig, "forest-subgroup-1").get_text() == "b"
+
+
+def test_forest_risk_of_bias_columns():
+    from matplotlib.colors import to_hex
+
+    _, res = arm_result(5)
+    judgements = ["low", "some concerns", "high", "low"]
+    rob = {
+        lab: {"D1": j, "D2": "low", "D5": "high", "Overall": j}
+        for lab, j in zip(res.labels[:4], judgements, strict=True)
+    }
+    fig = forest_plot(res, risk_of_bias=rob)
+    assert_clean_layout(fig)
+    colours = {"low": "#02c100", "some concerns": "#e2df07", "high": "#bf0000"}
+    dots = {ln.get_gid(): ln for ln in fig.artists if (ln.get_gid() or "").startswith("forest-rob")}
+    for i, j in enumerate(judgements):
+        assert to_hex(dots[f"forest-rob-dot-{i}-D1"].get_markerfacecolor()) == colours[j]
+        assert to_hex(dots[f"forest-rob-dot-{i}-D5"].get_markerfacecolor()) == colours["high"]
+        assert f"forest-rob-dot-{i}-D3" not in dots  # no domain D3 anywhere: no column
+    assert not [g for g in dots if g.startswith("forest-rob-dot-4-")]  # study without RoB
+    heads = [by_gid(fig, f"forest-rob-head-{d}").get_text() for d in ("D1", "D2", "D5")]
+    assert heads == ["D1", "D2", "D5"]
+    legend = [t.get_text() for t in texts(fig) if (t.get_gid() or "").startswith("forest-rob-leg")]
+    assert "(D1) Bias arising from the randomisation process" in legend
+    assert "(O) Overall risk of bias" in legend
+    with pytest.raises(ValueError, match=r"risk_of_bias\['Study 1.*'D1'.*'unclear'"):
+        forest_plot(res, risk_of_bias={res.labels[0]: {"D1": "unclear"}})
+    with pytest.raises(ValueError, match="unknown domains"):
+        forest_plot(res, risk_of_bias={res.labels[0]: {"D9": "low"}})

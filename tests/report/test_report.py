@@ -60,7 +60,11 @@ def test_results_csv_has_one_row_per_cell_with_the_fits_numbers(built):
 def test_page_is_self_contained_with_unique_ids(built):
     synthesis, _, index = built
     page = index.read_text(encoding="utf-8")
-    assert page.count("<svg") == len(synthesis.pooled_cells) + 1  # + the summary forest plot
+    subgroup_plots = sum(len(c.subgroups) for c in synthesis.pooled_cells)
+    assert subgroup_plots > 0
+    # a forest plot per cell, one per subgroup analysis, and the summary forest plot
+    assert page.count("<svg") == len(synthesis.pooled_cells) + subgroup_plots + 1
+    assert "Test for subgroup differences" in page
     assert not re.search(r'<(script|link|img)[^>]+(src|href)="https?:', page)
     ids = Counter(re.findall(r'\bid="([^"]+)"', page))
     assert [i for i, n in ids.items() if n > 1] == []
@@ -96,8 +100,10 @@ def test_pdf_report_has_the_text_pages_and_one_page_per_forest_plot(tmp_path):
     data = (tmp_path / "report.pdf").read_bytes()
     assert data.startswith(b"%PDF")
     pages = len(re.findall(rb"/Type\s*/Page[^s]", data))
-    # the minimal review's text fits one page; then the summary plot and each forest plot
-    assert pages == 1 + 1 + len(synthesis.pooled_cells)
+    subgroup_plots = sum(len(c.subgroups) for c in synthesis.pooled_cells)
+    # the minimal review's text fits one page; then the summary plot, each forest plot and
+    # each subgroup forest plot
+    assert pages == 1 + 1 + len(synthesis.pooled_cells) + subgroup_plots
 
 
 def test_moderator_analyses_are_listed_per_cell(tmp_path):
@@ -113,13 +119,14 @@ def test_moderator_analyses_are_listed_per_cell(tmp_path):
         studies = studies.replace(old, old.replace("in-person group", "online"))
     (folder / "studies.csv").write_text(studies)
     cell = es.synthesise(es.load_review(folder)).cell("pain", "usual_care", "medium")
-    lines = _moderator_lines(cell)
+    lines = _moderator_lines(cell, cell_protocol := es.load_review(folder).protocol)
+    assert cell_protocol.moderators[0].label == "Delivery format"
     sg = cell.subgroups["delivery_format"]
     assert any(
-        line.startswith("delivery_format: ") and f"Chi² = {sg.q_between:.2f}, df = 1" in line
+        line.startswith("Delivery format: ") and f"Chi² = {sg.q_between:.2f}, df = 1" in line
         for line in lines
     )
-    assert any(line.startswith("duration_weeks: not run") for line in lines)
+    assert any(line.startswith("Intervention duration (weeks): not run") for line in lines)
 
 
 def test_page_lists_moderator_notes(built):

@@ -112,3 +112,22 @@ def test_subgroup_analysis_runs_when_the_moderator_allows(tmp_path):
     assert set(sg.groups) == {"online", "in-person group"}
     assert np.isfinite(sg.q_between_pvalue)
     assert "duration_weeks" in cell.moderator_notes  # too few studies for meta-regression
+    assert sorted(lab for fit in sg.groups.values() for lab in fit.labels) == sorted(cell.labels)
+
+
+@pytest.mark.parametrize(("measure", "applies"), [("SMD", True), ("auto", False)])
+def test_mcid_is_in_the_units_of_the_outcomes_measure(tmp_path, measure, applies):
+    folder = tmp_path / "review"
+    shutil.copytree(MINIMAL, folder)
+    toml = (folder / "review.toml").read_text()
+    old = 'id = "function"\nlabel = "Function"\ndirection = "lower_is_better"\nmeasure = "SMD"'
+    assert old in toml
+    toml = toml.replace(old, old.replace('"SMD"', f'"{measure}"') + "\nmcid = 0.5")
+    (folder / "review.toml").write_text(toml)
+    cell = es.synthesise(es.load_review(folder)).cell("function", "usual_care", "medium")
+    assert cell.measure == "SMD"
+    if applies:  # an SMD outcome's MCID is in SD units
+        assert cell.mcid == 0.5
+        assert cell.mcid_reached is (abs(cell.result.estimate) >= 0.5)
+    else:  # "auto" MCIDs are scale points: they do not apply to a cell pooled as SMD
+        assert cell.mcid is None and cell.mcid_reached is None

@@ -1,4 +1,4 @@
-"""Forest plot in the RevMan 5 layout."""
+"""Forest plots in the RevMan 5 layout: one meta-analysis, or one split into subgroups."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Polygon
 from matplotlib.ticker import MaxNLocator
 
+from evsynth.report._rob_style import rob_colours, rob_domain_names, rob_symbol
 from evsynth.report._style import (
     ACCENT,
     GREY,
@@ -37,14 +38,14 @@ _MARGIN = 0.15
 _GAP = 0.14  # between neighbouring columns
 _WIDE_GAP = 0.28  # after the study column, between arm groups, before the plot
 _MIN_PLOT_WIDTH = 2.4
+_ROB_DOT = 0.15  # diameter of a risk-of-bias dot
+_ROB_ORDER = ("D1", "D1b", "D2", "D3", "D4", "D5", "D6", "D7", "DS")
 
 
 @dataclass
 class _Column:
     key: str
     header: str
-    cells: list[str]
-    total: str = ""
     align: str = "right"  # "left", "right" or "center"
     gap_before: float = _GAP
     width: float = 0.0
@@ -56,6 +57,23 @@ class _Column:
         return {"left": self.x0, "right": self.x0 + self.width}.get(
             self.align, self.x0 + self.width / 2
         )
+
+
+@dataclass
+class _Row:
+    """One line of the plot: a study, a subgroup heading, a (sub)total, a note or a gap."""
+
+    kind: str  # "study", "heading", "subtotal", "total", "pi", "note", "gap"
+    cells: dict[str, str] = field(default_factory=dict)
+    gid: str = ""
+    study: int | None = None  # index into the study arrays
+    fit: object = None  # the MetaAnalysisResult of a subtotal / total row
+    text: str = ""  # a heading's or a note's text
+    y: float = 0.0
+
+    @property
+    def bold(self) -> bool:
+        return self.kind in ("heading", "subtotal", "total")
 
 
 @dataclass
@@ -87,7 +105,7 @@ def _arm_data(study_data, labels: Sequence[str]) -> dict[str, np.ndarray]:
             names = study_data[key] if key in study_data else None
             if names is not None:
                 names = [str(n) for n in names]
-                if sorted(names) == sorted(labels) and len(set(names)) == k:
+                if set(labels) <= set(names) and len(set(names)) == len(names):
                     order = [names.index(lab) for lab in labels]
                     cols = {c: v[order] for c, v in cols.items()}
                 break
@@ -97,7 +115,12 @@ def _arm_data(study_data, labels: Sequence[str]) -> dict[str, np.ndarray]:
             raise ValueError(f"study_data has no entry for studies {missing}")
         cols = {c: np.array([float(study_data[lab][c]) for lab in labels]) for c in _ARM_COLUMNS}
     elif isinstance(study_data, Sequence):
-        cols = {c: np.array([float(rec[c]) for rec in study_data]) for c in _ARM_COLUMNS}
+        records = list(study_data)
+        key = next((n for n in ("study", "label") if records and n in records[0]), None)
+        if key is not None and sorted(str(r[key]) for r in records) == sorted(labels):
+            by_label = {str(r[key]): r for r in records}
+            records = [by_label[lab] for lab in labels]
+        cols = {c: np.array([float(rec[c]) for rec in records]) for c in _ARM_COLUMNS}
     else:
         raise TypeError(
             "study_data must be a DataFrame, a mapping of columns m1, sd1, n1, m2, sd2, n2, "
@@ -128,6 +151,45 @@ def _tick_label(x: float) -> str:
     return s.replace("-", MINUS) if x != 0 else "0"
 
 
+def _heterogeneity_text(fit, digits: int = 2) -> str:
+    if fit.k < 2:
+        return "Heterogeneity: Not applicable"
+    het = [f"Chi² = {fit.q:.{digits}f}, df = {fit.q_df} ({fmt_p(fit.q_pvalue)})"]
+    if fit.is_random_effects:
+        het.insert(0, f"Tau² = {fit.tau2:.{digits}f}")
+    return "Heterogeneity: " + "; ".join(het) + f"; I² = {fit.i2:.0f}%"
+
+
+def _overall_effect_text(fit) -> str:
+    stat = abs(float(fit.statistic))
+    if fit.test == "hksj" and math.isfinite(fit.df):
+        test = f"t = {stat:.2f}, df = {fit.df:g} ({fmt_p(fit.pvalue)})"
+    else:
+        test = f"Z = {stat:.2f} ({fmt_p(fit.pvalue)})"
+    return f"Test for overall effect: {test}"
+
+
+def _subgroup_differences_text(subgroups) -> str:
+    return (
+        f"Test for subgroup differences: Chi² = {subgroups.q_between:.2f}, "
+        f"df = {subgroups.q_between_df} ({fmt_p(subgroups.q_between_pvalue)}), "
+        f"I² = {subgroups.i2_between:.1f}%"
+    )
+
+
+def _rob_domains(risk_of_bias: Mapping, labels: Sequence[str]) -> list[str]:
+    present: set[str] = set()
+    for lab in labels:
+        present |= {d for d in (risk_of_bias.get(lab) or {}) if d != "Overall"}
+    unknown = sorted(present - set(_ROB_ORDER))
+    if unknown:
+        raise ValueError(
+            f"risk_of_bias has unknown domains {unknown}; use D1..D5 (RoB 2, with D1b or DS) "
+            "or D1..D7 (ROBINS-I), and 'Overall'"
+        )
+    return [d for d in _ROB_ORDER if d in present]
+
+
 def forest_plot(
     result,
     *,
@@ -140,28 +202,40 @@ def forest_plot(
     digits: int = 2,
     title: str | None = None,
     xlim: tuple[float, float] | None = None,
+    risk_of_bias: Mapping[str, Mapping[str, str]] | None = None,
+    rob_tool: str = "rob2",
+    rob_palette: str = "cochrane",
 ) -> Figure:
     """Draw a forest plot of a meta-analysis in the RevMan 5 layout.
 
     Columns, left to right: study; the intervention and control arms' mean, SD and number of
     participants (with ``study_data``) or each study's estimate and standard error (without);
-    weight; the effect with its confidence interval as text; and the plot, with squares whose
+    weight; the effect with its confidence interval as text; the plot, with squares whose
     area is proportional to the weight, confidence-interval whiskers (arrows where they run
     past the axis), the pooled diamond, the prediction interval, optional MCID lines and the
-    "Favours ..." labels under the axis. Under the table: the heterogeneity statistics and
-    the test for the overall effect, worded and rounded as RevMan 5 prints them.
+    "Favours ..." labels under the axis; and, with ``risk_of_bias``, one coloured dot per
+    risk-of-bias domain and the overall judgement, as RevMan shows them. Under the table: the
+    heterogeneity statistics and the test for the overall effect, worded and rounded as
+    RevMan 5 prints them.
+
+    Given a subgroup analysis (``es.subgroup_analysis``), the studies are grouped under
+    subgroup headings, each subgroup with its subtotal diamond, heterogeneity and test for the
+    overall effect; the total and the test for subgroup differences close the plot. Study
+    weights are then percentages of the overall analysis, and a subtotal's weight is the sum
+    of its studies' weights, as in RevMan.
 
     Every number is taken from ``result`` (and ``study_data``); nothing is re-estimated.
 
     Parameters
     ----------
-    result : MetaAnalysisResult
-        The fitted meta-analysis (``es.meta_analysis``).
+    result : MetaAnalysisResult or SubgroupAnalysisResult
+        The fitted meta-analysis (``es.meta_analysis``) or subgroup analysis
+        (``es.subgroup_analysis``; its fits must carry study labels).
     study_data : DataFrame, mapping or sequence of mappings, optional
         Arm-level data with ``m1, sd1, n1`` (intervention) and ``m2, sd2, n2`` (control) per
-        study, as a DataFrame or mapping of columns (in the order of ``result.labels``, or
-        matched on a ``study``/``label`` column), a mapping of study label to record, or a
-        sequence of records. Without it the plot shows each study's estimate and SE.
+        study, as a DataFrame or mapping of columns (in the order of the studies, or matched
+        on a ``study``/``label`` column), a mapping of study label to record, or a sequence
+        of records. Without it the plot shows each study's estimate and SE.
     measure_label : str
         Name of the effect measure, used in the column headers.
     favours : (str, str)
@@ -180,7 +254,14 @@ def forest_plot(
         Title above the table.
     xlim : (float, float), optional
         Axis range; by default symmetric around 0, covering every confidence interval, the
-        diamond, the prediction interval and the MCID, with round limits.
+        diamonds, the prediction interval and the MCID, with round limits.
+    risk_of_bias : mapping of study label to {domain: judgement}, optional
+        Judgements per study (``"D1"`` ... and ``"Overall"``), drawn as coloured dots with
+        the judgement's symbol right of the plot; a study without an entry gets empty cells.
+    rob_tool : {"rob2", "robins-i"}
+        The tool of ``risk_of_bias``: its judgements and the domain names in the legend.
+    rob_palette : {"cochrane", "colourblind"}
+        Colours of the risk-of-bias dots.
 
     Returns
     -------
@@ -197,102 +278,141 @@ def forest_plot(
     >>> fig = forest_plot(res)
     >>> bool(fig.get_figwidth() > 4)
     True
+    >>> sg = es.subgroup_analysis([-1.2, -0.4, -0.9, -0.1], [0.2, 0.1, 0.3, 0.1],
+    ...                           ["group", "group", "one-to-one", "one-to-one"],
+    ...                           labels=["A", "B", "C", "D"])
+    >>> fig = forest_plot(sg, risk_of_bias={"A": {"D1": "low", "Overall": "high"}})
+    >>> bool(fig.get_figheight() > 3)
+    True
     """
-    k = int(result.k)
-    labels = [str(s) for s in result.labels]
-    yi = np.asarray(result.yi, dtype=float)
-    lo, hi = (np.asarray(a, dtype=float) for a in result.study_confidence_intervals())
-    weights = np.asarray(result.weights, dtype=float)
-    random = bool(result.is_random_effects)
-    level_txt = f"{100 * result.level:g}%"
+    subgroups = result if hasattr(result, "groups") and hasattr(result, "q_between") else None
+    overall = subgroups.overall if subgroups is not None else result
+    if subgroups is not None:
+        groups = [(name, fit) for name, fit in subgroups.groups.items()]
+        labels = [str(s) for _, fit in groups for s in fit.labels]
+        all_labels = [str(s) for s in overall.labels]
+        if sorted(labels) != sorted(all_labels) or len(set(labels)) != len(labels):
+            raise ValueError(
+                "the subgroup fits must carry unique study labels that match the overall fit; "
+                "pass labels= to es.subgroup_analysis"
+            )
+        pos = {lab: i for i, lab in enumerate(all_labels)}
+        order = [pos[lab] for lab in labels]
+    else:
+        groups = []
+        labels = [str(s) for s in overall.labels]
+        order = list(range(int(overall.k)))
+    k = len(labels)
+    yi = np.asarray(overall.yi, dtype=float)[order]
+    se = np.asarray(overall.sei, dtype=float)[order]
+    lo, hi = (np.asarray(a, dtype=float)[order] for a in overall.study_confidence_intervals())
+    weights = np.asarray(overall.weights, dtype=float)[order]
+    random = bool(overall.is_random_effects)
+    level_txt = f"{100 * overall.level:g}%"
     arms = None if study_data is None else _arm_data(study_data, labels)
+    rob_domains = [] if risk_of_bias is None else [*_rob_domains(risk_of_bias, labels), "Overall"]
+    if risk_of_bias is not None:
+        colours = rob_colours(rob_tool, rob_palette)
+        for lab in labels:
+            for dom, judgement in (risk_of_bias.get(lab) or {}).items():
+                if judgement is not None and str(judgement).lower() not in colours:
+                    raise ValueError(
+                        f"risk_of_bias[{lab!r}][{dom!r}] is {judgement!r}; expected one of "
+                        f"{sorted(colours)}"
+                    )
 
     body = font(_FONT_SIZE)
     bold = font(_FONT_SIZE, weight="bold")
     title_font = font(_FONT_SIZE + 2, weight="bold")
-
     fig = new_figure()
     measure = _Measurer(fig)
     f = lambda x: fmt_num(x, digits)  # noqa: E731
+    effect_text = lambda fit: (  # noqa: E731
+        f"{f(fit.estimate)} [{f(fit.ci_low)}, {f(fit.ci_high)}]"
+    )
 
-    # ---- columns --------------------------------------------------------------------------
-    model = ("IV, Random" + (" (HKSJ)" if result.test == "hksj" else "")) if random else "IV, Fixed"
+    # ---- columns and rows -----------------------------------------------------------------
+    model = (
+        ("IV, Random" + (" (HKSJ)" if overall.test == "hksj" else "")) if random else "IV, Fixed"
+    )
     effect_header = (measure_label, f"{model}, {level_txt} CI")
-    cols = [
-        _Column(
-            "study",
-            "Study or Subgroup",
-            labels,
-            total=f"Total ({level_txt} CI)",
-            align="left",
-            gap_before=0.0,
-        )
-    ]
+    cols = [_Column("study", "Study or Subgroup", align="left", gap_before=0.0)]
     if arms is not None:
-        for arm, (m, sd, n) in enumerate((("m1", "sd1", "n1"), ("m2", "sd2", "n2"))):
+        for arm, keys in enumerate((("m1", "sd1", "n1"), ("m2", "sd2", "n2"))):
             group = favours[arm][:1].upper() + favours[arm][1:]
             cols += [
-                _Column(
-                    m,
-                    "Mean",
-                    [fmt_data(v, 2) for v in arms[m]],
-                    gap_before=_WIDE_GAP,
-                    group=group,
-                ),
-                _Column(sd, "SD", [fmt_data(v, 2) for v in arms[sd]], group=group),
-                _Column(
-                    n,
-                    "Total",
-                    [fmt_data(v, 0) for v in arms[n]],
-                    total=fmt_data(float(np.sum(arms[n])), 0),
-                    group=group,
-                ),
+                _Column(keys[0], "Mean", gap_before=_WIDE_GAP, group=group),
+                _Column(keys[1], "SD", group=group),
+                _Column(keys[2], "Total", group=group),
             ]
     else:
-        se = np.asarray(result.sei, dtype=float)
         cols += [
-            _Column("estimate", measure_label, [f(v) for v in yi], gap_before=_WIDE_GAP),
-            _Column("se", "SE", [fmt_num(v, max(digits, 2) + 1) for v in se]),
+            _Column("estimate", measure_label, gap_before=_WIDE_GAP),
+            _Column("se", "SE"),
         ]
     cols += [
-        _Column(
-            "weight",
-            "Weight",
-            [f"{w:.1f}%" for w in weights],
-            total=f"{np.sum(weights):.1f}%",
-            gap_before=_WIDE_GAP,
-        ),
-        _Column(
-            "effect",
-            "",
-            [f"{f(y)} [{f(a)}, {f(b)}]" for y, a, b in zip(yi, lo, hi, strict=True)],
-            total=f"{f(result.estimate)} [{f(result.ci_low)}, {f(result.ci_high)}]",
-            align="center",
-        ),
+        _Column("weight", "Weight", gap_before=_WIDE_GAP),
+        _Column("effect", "", align="center"),
     ]
+
+    def study_row(i: int) -> _Row:
+        cells = {"study": labels[i], "weight": f"{weights[i]:.1f}%"}
+        cells["effect"] = f"{f(yi[i])} [{f(lo[i])}, {f(hi[i])}]"
+        if arms is not None:
+            for key in _ARM_COLUMNS:
+                cells[key] = fmt_data(arms[key][i], 0 if key.startswith("n") else 2)
+        else:
+            cells["estimate"] = f(yi[i])
+            cells["se"] = fmt_num(se[i], max(digits, 2) + 1)
+        return _Row("study", cells, gid=str(i), study=i)
+
+    def total_row(kind: str, fit, idx: Sequence[int], label: str, gid: str) -> _Row:
+        cells = {
+            "study": label,
+            "weight": f"{np.sum(weights[list(idx)]):.1f}%",
+            "effect": effect_text(fit),
+        }
+        if arms is not None:
+            for key in ("n1", "n2"):
+                cells[key] = fmt_data(float(np.sum(arms[key][list(idx)])), 0)
+        return _Row(kind, cells, gid=gid, fit=fit)
+
+    rows: list[_Row] = []
+    if subgroups is None:
+        rows += [study_row(i) for i in range(k)]
+        rows.append(_Row("gap"))
+    else:
+        start = 0
+        for g, (name, fit) in enumerate(groups):
+            idx = list(range(start, start + int(fit.k)))
+            start += int(fit.k)
+            rows.append(_Row("heading", text=name, gid=str(g)))
+            rows += [study_row(i) for i in idx]
+            rows.append(total_row("subtotal", fit, idx, f"Subtotal ({level_txt} CI)", str(g)))
+            rows.append(_Row("note", text=_heterogeneity_text(fit, digits), gid=f"het-{g}"))
+            rows.append(_Row("note", text=_overall_effect_text(fit), gid=f"overall-{g}"))
+            rows.append(_Row("gap"))
+    rows.append(total_row("total", overall, range(k), f"Total ({level_txt} CI)", "total"))
     show_pi = (
         show_prediction_interval
         and random
-        and k >= 3
-        and np.isfinite(result.pi_low)
-        and np.isfinite(result.pi_high)
+        and overall.k >= 3
+        and np.isfinite(overall.pi_low)
+        and np.isfinite(overall.pi_high)
     )
-    pi_text = f"[{f(result.pi_low)}, {f(result.pi_high)}]" if show_pi else ""
+    pi_text = f"[{f(overall.pi_low)}, {f(overall.pi_high)}]" if show_pi else ""
+    if show_pi:
+        rows.append(_Row("pi", {"study": "Prediction interval", "effect": pi_text}))
 
     for c in cols:
-        c.width = max(
-            [measure.width(c.header, bold)]
-            + [measure.width(s, body) for s in c.cells]
-            + [measure.width(c.total, bold)]
-        )
+        widths = [measure.width(c.header, bold)]
+        for r in rows:
+            widths.append(measure.width(r.cells.get(c.key, ""), bold if r.bold else body))
         if c.key == "effect":
-            c.width = max(
-                c.width,
-                *(measure.width(h, bold) for h in effect_header),
-                measure.width(pi_text, body),
-            )
+            widths += [measure.width(h, bold) for h in effect_header]
         if c.key == "study":
-            c.width = max(c.width, measure.width("Prediction interval", body))
+            widths += [measure.width(r.text, bold) for r in rows if r.kind == "heading"]
+        c.width = max(widths)
     # A group header ("Peer support") must fit over its three columns.
     for group in dict.fromkeys(c.group for c in cols if c.group):
         members = [c for c in cols if c.group == group]
@@ -321,11 +441,30 @@ def forest_plot(
     plot_x0 = x + _WIDE_GAP
     plot_x1 = plot_x0 + plot_w
 
+    # ---- risk-of-bias columns right of the plot -------------------------------------------
+    rob_x: dict[str, float] = {}
+    rob_right = plot_x1
+    if rob_domains:
+        rob_header = "Risk of Bias"
+        col_w = [max(_ROB_DOT, measure.width(d, bold)) for d in rob_domains]
+        span = sum(col_w) + 0.06 * (len(col_w) - 1)
+        extra = max(0.0, measure.width(rob_header, bold) - span) / len(col_w)
+        xr = plot_x1 + _WIDE_GAP
+        for d, w in zip(rob_domains, col_w, strict=True):
+            w += extra
+            if d == "Overall":
+                xr += 0.06
+            rob_x[d] = xr + w / 2
+            xr += w + 0.06
+        rob_right = xr - 0.06
+
     # ---- axis range and ticks -------------------------------------------------------------
+    diamond_fits = [r.fit for r in rows if r.fit is not None]
     if xlim is None:
-        extent = [np.abs(lo), np.abs(hi), [abs(result.ci_low), abs(result.ci_high)]]
+        extent = [np.abs(lo), np.abs(hi)]
+        extent += [[abs(d.ci_low), abs(d.ci_high)] for d in diamond_fits]
         if show_pi:
-            extent.append([abs(result.pi_low), abs(result.pi_high)])
+            extent.append([abs(overall.pi_low), abs(overall.pi_high)])
         if mcid is not None:
             extent.append([abs(mcid)])
         finite = np.concatenate([np.ravel(e) for e in extent])
@@ -347,27 +486,32 @@ def forest_plot(
         ]
     tick_labels = [_tick_label(t) for t in ticks]
     tick_half = max(measure.width(s, tick_font) for s in tick_labels) / 2
-    fig_w = plot_x1 + max(_MARGIN, tick_half + 0.08)
+    fig_w = max(plot_x1 + max(_MARGIN, tick_half + 0.08), rob_right + _MARGIN)
 
     # ---- footer texts ---------------------------------------------------------------------
-    if k >= 2:
-        het = [f"Chi² = {result.q:.2f}, df = {result.q_df} ({fmt_p(result.q_pvalue)})"]
-        if random:
-            het.insert(0, f"Tau² = {result.tau2:.2f}")
-        het_text = "Heterogeneity: " + "; ".join(het) + f"; I² = {result.i2:.0f}%"
-    else:
-        het_text = "Heterogeneity: Not applicable"
-    stat = abs(float(result.statistic))
-    if result.test == "hksj" and math.isfinite(result.df):
-        overall = f"t = {stat:.2f}, df = {result.df:g} ({fmt_p(result.pvalue)})"
-    else:
-        overall = f"Z = {stat:.2f} ({fmt_p(result.pvalue)})"
-    overall_text = f"Test for overall effect: {overall}"
-    footers = [het_text, overall_text]
+    footers = [_heterogeneity_text(overall, digits), _overall_effect_text(overall)]
+    footer_gids = ["forest-heterogeneity", "forest-overall"]
+    if subgroups is not None:
+        footers.append(_subgroup_differences_text(subgroups))
+        footer_gids.append("forest-subgroup-differences")
     footer_w = max(measure.width(s, body) for s in footers)
     footer_beside = _MARGIN + footer_w + tick_half + 0.25 <= plot_x0
+    legend = []
+    if rob_domains:
+        names = rob_domain_names(rob_tool)
+        legend = [
+            "Risk of bias legend",
+            *(f"({d}) {names.get(d, d)}" for d in rob_domains if d != "Overall"),
+            "(O) Overall risk of bias",
+            "Judgements: "
+            + ", ".join(
+                f"{rob_symbol(rob_tool, j)} {j}" for j in rob_colours(rob_tool, rob_palette)
+            ),
+        ]
     title_w = measure.width(title, title_font) if title else 0.0
-    fig_w = max(fig_w, title_w + 2 * _MARGIN, footer_w + 2 * _MARGIN)
+    note_w = max([measure.width(r.text, body) for r in rows if r.kind == "note"], default=0.0)
+    legend_w = max([measure.width(s, body) for s in legend], default=0.0)
+    fig_w = max(fig_w, *(w + 2 * _MARGIN for w in (title_w, footer_w, note_w, legend_w)))
 
     # ---- vertical layout (inches from the top) --------------------------------------------
     pt = 1 / 72
@@ -384,26 +528,27 @@ def forest_plot(
     rule_y = y
     y += 0.3 * row_h
     study_top = y
-    row_y = [study_top + (i + 0.5) * row_h for i in range(k)]
-    y += k * row_h + 0.35 * row_h
-    total_y = y + 0.5 * row_h
-    y += row_h
-    pi_y = y + 0.5 * row_h if show_pi else None
-    if show_pi:
-        y += row_h
+    for r in rows:
+        h = {"note": line_h, "gap": 0.35 * row_h}.get(r.kind, row_h)
+        r.y = y + h / 2
+        y += h
     axis_y = y + 0.15 * row_h
     tick_zone = (3.5 + 2.5 + 1.25 * _TICK_FONT_SIZE) * pt
     fav_y = axis_y + tick_zone + 0.05 + 0.5 * line_h
     if footer_beside:
-        foot_y = [axis_y + (0.9 + i) * line_h for i in range(2)]
+        foot_y = [axis_y + (0.9 + i) * line_h for i in range(len(footers))]
         y = max(fav_y + 0.5 * line_h, foot_y[-1] + 0.5 * line_h)
     else:
-        foot_y = [fav_y + (1.4 + i) * line_h for i in range(2)]
+        foot_y = [fav_y + (1.4 + i) * line_h for i in range(len(footers))]
         y = foot_y[-1] + 0.5 * line_h
+    legend_y = []
+    if legend:
+        legend_y = [y + (0.9 + i) * line_h for i in range(len(legend))]
+        y = legend_y[-1] + 0.5 * line_h
     fig_h = y + _MARGIN
     fig.set_size_inches(fig_w, fig_h)
 
-    def put(xi, yi_, s, prop, ha="left", gid=None, color=INK):
+    def put(xi, yi_, s, prop, ha="left", gid=None, color=INK, **kw):
         if not s:
             return None
         t = fig.text(
@@ -414,6 +559,7 @@ def forest_plot(
             va="center_baseline",
             fontproperties=prop,
             color=color,
+            **kw,
         )
         if gid:
             t.set_gid(gid)
@@ -430,24 +576,83 @@ def forest_plot(
         if c.key == "effect":
             put(c.anchor, head_a, effect_header[0], bold, ha="center", gid="forest-head-effect")
             put(c.anchor, head_b, effect_header[1], bold, ha="center", gid="forest-head-model")
+        else:
+            put(c.anchor, head_b, c.header, bold, ha=c.align, gid=f"forest-head-{c.key}")
+    for r in rows:
+        if r.kind == "heading":
+            put(_MARGIN, r.y, r.text, bold, gid=f"forest-subgroup-{r.gid}")
             continue
-        put(c.anchor, head_b, c.header, bold, ha=c.align, gid=f"forest-head-{c.key}")
-        for i, s in enumerate(c.cells):
-            put(c.anchor, row_y[i], s, body, ha=c.align, gid=f"forest-{c.key}-{i}")
-        put(c.anchor, total_y, c.total, bold, ha=c.align, gid=f"forest-total-{c.key}")
-    eff = cols[-1]
-    for i, s in enumerate(eff.cells):
-        put(eff.anchor, row_y[i], s, body, ha="center", gid=f"forest-effect-{i}")
-    put(eff.anchor, total_y, eff.total, bold, ha="center", gid="forest-total-effect")
-    if show_pi:
-        put(_MARGIN, pi_y, "Prediction interval", body, gid="forest-pi-label")
-        put(eff.anchor, pi_y, pi_text, body, ha="center", gid="forest-pi")
+        if r.kind == "note":
+            put(_MARGIN, r.y, r.text, body, gid=f"forest-subgroup-{r.gid}")
+            continue
+        prop = bold if r.bold else body
+        for c in cols:
+            text = r.cells.get(c.key, "")
+            if r.kind == "study":
+                gid = f"forest-{c.key}-{r.gid}"
+            elif r.kind == "pi":
+                gid = {"study": "forest-pi-label", "effect": "forest-pi"}.get(c.key)
+            elif r.kind == "total":
+                gid = f"forest-total-{c.key}"
+            else:
+                gid = f"forest-subtotal-{r.gid}-{c.key}"
+            put(c.anchor, r.y, text, prop, ha=c.align, gid=gid)
     plot_mid = (plot_x0 + plot_x1) / 2
     put(plot_mid, head_a, effect_header[0], bold, ha="center", gid="forest-plot-head-effect")
     put(plot_mid, head_b, effect_header[1], bold, ha="center", gid="forest-plot-head-model")
-    fig.add_artist(_hline(fig, _MARGIN, plot_x1, rule_y, fig_w, fig_h))
-    put(_MARGIN, foot_y[0], het_text, body, gid="forest-heterogeneity")
-    put(_MARGIN, foot_y[1], overall_text, body, gid="forest-overall")
+    fig.add_artist(_hline(fig, _MARGIN, max(plot_x1, rob_right), rule_y, fig_w, fig_h))
+    for s, yy, gid in zip(footers, foot_y, footer_gids, strict=True):
+        put(_MARGIN, yy, s, body, gid=gid)
+    for j, (s, yy) in enumerate(zip(legend, legend_y, strict=True)):
+        put(_MARGIN, yy, s, bold if j == 0 else body, gid=f"forest-rob-legend-{j}")
+
+    # ---- risk-of-bias dots ----------------------------------------------------------------
+    if rob_domains:
+        colours = rob_colours(rob_tool, rob_palette)
+        mid = (min(rob_x.values()) + max(rob_x.values())) / 2
+        put(mid, head_a, "Risk of Bias", bold, ha="center", gid="forest-rob-head")
+        for d in rob_domains:
+            put(
+                rob_x[d],
+                head_b,
+                d if d != "Overall" else "O",
+                bold,
+                ha="center",
+                gid=f"forest-rob-head-{d}",
+            )
+        for r in rows:
+            if r.kind != "study":
+                continue
+            judgements = risk_of_bias.get(labels[r.study]) or {}
+            for d in rob_domains:
+                judgement = judgements.get(d)
+                if judgement is None:
+                    continue
+                judgement = str(judgement).lower()
+                cx, cy = rob_x[d] / fig_w, 1 - r.y / fig_h
+                fig.add_artist(
+                    Line2D(
+                        [cx],
+                        [cy],
+                        transform=fig.transFigure,
+                        marker="o",
+                        ms=_ROB_DOT * 72,
+                        mfc=colours[judgement],
+                        mec="none",
+                        ls="none",
+                        gid=f"forest-rob-dot-{r.gid}-{d}",
+                    )
+                )
+                fig.text(
+                    cx,
+                    cy,
+                    rob_symbol(rob_tool, judgement),
+                    ha="center",
+                    va="center",
+                    fontproperties=font(_FONT_SIZE - 1, weight="bold"),
+                    color="black",
+                    gid=f"forest-rob-{r.gid}-{d}",
+                )
 
     # ---- plot -----------------------------------------------------------------------------
     ax_top = study_top
@@ -473,50 +678,58 @@ def forest_plot(
         labelsize=_TICK_FONT_SIZE,
         labelfontfamily=list(font_family()),
     )
-    ax.axvline(0, color=INK, lw=LINE_WIDTH, zorder=1)
+    # Vertical lines stop short of the notes under each subgroup, which run across the plot.
+    spans = _line_spans([(r.y - ax_top, r.kind) for r in rows], line_h, ax_h)
+    for y0, y1 in spans:
+        ax.plot([0, 0], [y0, y1], color=INK, lw=LINE_WIDTH, zorder=1, solid_capstyle="butt")
     if mcid is not None:
         for v in (-abs(mcid), abs(mcid)):
             if xmin < v < xmax:
-                ax.axvline(v, color=GREY, lw=LINE_WIDTH, ls=(0, (4, 3)), zorder=1)
+                for y0, y1 in spans:
+                    ax.plot([v, v], [y0, y1], color=GREY, lw=LINE_WIDTH, ls=(0, (4, 3)), zorder=1)
 
-    rows = [r - ax_top for r in row_y]
     side_max = 0.7 * row_h * 72  # points: the heaviest study's square
     wmax = float(np.nanmax(weights)) if k else 1.0
-    for i in range(k):
-        _whisker(ax, lo[i], hi[i], rows[i], xmin, xmax)
-        if xmin <= yi[i] <= xmax and np.isfinite(weights[i]):
-            side = max(side_max * math.sqrt(max(weights[i], 0) / wmax), 1.5)
-            ax.plot(
-                [yi[i]],
-                [rows[i]],
-                marker="s",
-                ms=side,
-                mfc=ACCENT,
-                mec=ACCENT,
-                mew=0,
-                ls="none",
-                zorder=3,
-                gid=f"forest-square-{i}",
-            )
     half = 0.32 * row_h
-    ty = total_y - ax_top
-    diamond = Polygon(
-        [
-            (result.ci_low, ty),
-            (result.estimate, ty - half),
-            (result.ci_high, ty),
-            (result.estimate, ty + half),
-        ],
-        closed=True,
-        facecolor=INK,
-        edgecolor=INK,
-        lw=0.5,
-        zorder=4,
-        gid="forest-diamond",
-    )
-    ax.add_patch(diamond)
-    if show_pi:
-        _whisker(ax, result.pi_low, result.pi_high, pi_y - ax_top, xmin, xmax, caps=0.3 * row_h)
+    for r in rows:
+        ry = r.y - ax_top
+        if r.kind == "study":
+            i = r.study
+            _whisker(ax, lo[i], hi[i], ry, xmin, xmax)
+            if xmin <= yi[i] <= xmax and np.isfinite(weights[i]):
+                side = max(side_max * math.sqrt(max(weights[i], 0) / wmax), 1.5)
+                ax.plot(
+                    [yi[i]],
+                    [ry],
+                    marker="s",
+                    ms=side,
+                    mfc=ACCENT,
+                    mec=ACCENT,
+                    mew=0,
+                    ls="none",
+                    zorder=3,
+                    gid=f"forest-square-{i}",
+                )
+        elif r.kind in ("subtotal", "total"):
+            fit = r.fit
+            ax.add_patch(
+                Polygon(
+                    [
+                        (fit.ci_low, ry),
+                        (fit.estimate, ry - half),
+                        (fit.ci_high, ry),
+                        (fit.estimate, ry + half),
+                    ],
+                    closed=True,
+                    facecolor=INK,
+                    edgecolor=INK,
+                    lw=0.5,
+                    zorder=4,
+                    gid="forest-diamond" if r.kind == "total" else f"forest-diamond-{r.gid}",
+                )
+            )
+        elif r.kind == "pi":
+            _whisker(ax, overall.pi_low, overall.pi_high, ry, xmin, xmax, caps=0.3 * row_h)
 
     put(plot_mid - 0.08, fav_y, fav_left, body, ha="right", gid="forest-favours-left")
     put(plot_mid + 0.08, fav_y, fav_right, body, ha="left", gid="forest-favours-right")
@@ -530,6 +743,19 @@ def forest_plot(
         left.set_x((x_null - 0.08) / fig_w)
         right.set_x((x_null + 0.08) / fig_w)
     return fig
+
+
+def _line_spans(rows, line_h: float, bottom: float) -> list[tuple[float, float]]:
+    """Vertical extents (axes data, inches from the top) for the null and MCID lines: from
+    the top to the axis, broken around note rows."""
+    spans, top = [], 0.0
+    for y, kind in rows:
+        if kind == "note":
+            if y - line_h / 2 > top:
+                spans.append((top, y - line_h / 2))
+            top = y + line_h / 2
+    spans.append((top, bottom))
+    return spans
 
 
 def _hline(fig, x0, x1, y, fig_w, fig_h):

@@ -121,27 +121,32 @@ def _inline_svg(path: Path, prefix: str) -> str:
     return text
 
 
-def _moderator_lines(cell) -> list[str]:
+def _moderator_label(protocol, column: str) -> str:
+    return next((m.label for m in protocol.moderators if m.column == column), column)
+
+
+def _moderator_lines(cell, protocol) -> list[str]:
     """One sentence per moderator: the subgroup estimates and the test for differences, the
     meta-regression slope, or why the analysis was not run."""
     out = []
+    label = lambda column: _moderator_label(protocol, column)  # noqa: E731
     for column, sg in cell.subgroups.items():
         groups = "; ".join(
             f"{name}: {g.estimate:.2f} [{g.ci_low:.2f}, {g.ci_high:.2f}] (k = {g.k})"
             for name, g in sg.groups.items()
         )
         out.append(
-            f"{column}: {groups}. Test for subgroup differences: Chi² = {sg.q_between:.2f}, "
+            f"{label(column)}: {groups}. Test for subgroup differences: Chi² = {sg.q_between:.2f}, "
             f"df = {sg.q_between_df}, {format_p(sg.q_between_pvalue)}, "
             f"I² = {sg.i2_between:.0f}%"
         )
     for column, mr in cell.meta_regressions.items():
         out.append(
-            f"{column}: slope {mr.coef[1]:.3f} [{mr.ci_low[1]:.3f}, {mr.ci_high[1]:.3f}] per "
-            f"unit, {format_p(mr.pvalue[1])}; R² = {mr.r2:.0f}%"
+            f"{label(column)}: slope {mr.coef[1]:.3f} [{mr.ci_low[1]:.3f}, "
+            f"{mr.ci_high[1]:.3f}] per unit, {format_p(mr.pvalue[1])}; R² = {mr.r2:.0f}%"
         )
     for column, note in cell.moderator_notes.items():
-        out.append(f"{column}: {note}")
+        out.append(f"{label(column)}: {note}")
     return out
 
 
@@ -191,6 +196,7 @@ tables/results-table.md, .html, .csv.</p>
 {% if cell.funnel %}<figure>{{ cell.funnel | safe }}</figure>{% endif %}
 {% if cell.moderators %}<p><strong>Moderator analyses.</strong></p><ul>
 {% for m in cell.moderators %}<li>{{ m }}</li>{% endfor %}</ul>{% endif %}
+{% for svg in cell.subgroup_svgs %}<figure>{{ svg | safe }}</figure>{% endfor %}
 <details><summary>Data preparation ({{ cell.k }} studies)</summary><ul>
 {% for study, steps in cell.trail %}<li><strong>{{ study }}</strong><ul>
 {% for s in steps %}<li>{{ s }}</li>{% endfor %}</ul></li>{% endfor %}
@@ -284,20 +290,30 @@ def write_report(
     for i, cell in enumerate(synthesis.pooled_cells):
         slug = _slug(cell.outcome.id, cell.comparator.id, cell.window.id)
         lower = cell.outcome.direction == "lower_is_better"
-        fig = forest_plot(
-            cell.result,
+        forest_title = (
+            f"{cell.outcome.label}: {protocol.intervention_label} vs "
+            f"{cell.comparator.label.lower()}, {cell.window.label.lower()}"
+        )
+        forest_options = dict(
             study_data=_study_data(cell),
             measure_label=_MEASURE_LABELS.get(cell.measure, cell.measure),
             favours=(protocol.intervention_label, "control"),
             lower_is_better=lower,
-            mcid=cell.outcome.mcid,
+            mcid=cell.mcid,
             show_prediction_interval=protocol.analysis.prediction_interval,
-            title=f"{cell.outcome.label}: {protocol.intervention_label} vs "
-            f"{cell.comparator.label.lower()}, {cell.window.label.lower()}",
         )
+        fig = forest_plot(cell.result, title=forest_title, **forest_options)
         svg_path, _png = save_figure(fig, out / "figures" / f"forest-{slug}")
         if pdf:
             figures.append(fig)
+        subgroup_svgs = []
+        for column, analysis in cell.subgroups.items():
+            label = _moderator_label(protocol, column)
+            sub = forest_plot(analysis, title=f"{forest_title}: by {label}", **forest_options)
+            sub_svg, _sub_png = save_figure(sub, out / "figures" / f"forest-{slug}-by-{column}")
+            subgroup_svgs.append(_inline_svg(sub_svg, f"c{i}{_slug(column)}"))
+            if pdf:
+                figures.append(sub)
         funnel_svg = None
         if cell.k >= MIN_STUDIES_FUNNEL:
             funnel = funnel_plot(
@@ -315,7 +331,8 @@ def write_report(
                 "svg": _inline_svg(svg_path, f"c{i}"),
                 "funnel": funnel_svg,
                 "k": cell.k,
-                "moderators": _moderator_lines(cell),
+                "moderators": _moderator_lines(cell, protocol),
+                "subgroup_svgs": subgroup_svgs,
                 "trail": [
                     (label, r.steps) for label, r in zip(cell.labels, cell.rows, strict=True)
                 ],

@@ -19,7 +19,12 @@ LAYOUTS = ("arm_sd", "arm_se", "arm_ci", "arm_median", "contrast_se", "contrast_
 
 @dataclass(frozen=True)
 class OutcomeSpec:
-    """An outcome of the protocol (a ``[[outcome]]`` block of review.toml)."""
+    """An outcome of the protocol (a ``[[outcome]]`` block of review.toml).
+
+    ``mcid`` is in the units of the outcome's measure: scale points (after rescaling) for
+    ``MD``, standard deviations for ``SMD``; with ``measure = "auto"`` it is in scale points
+    and applies only to cells pooled as MD.
+    """
 
     id: str
     label: str

@@ -86,6 +86,16 @@ class SynthesisCell:
         return len(self.rows)
 
     @property
+    def mcid(self) -> float | None:
+        """The outcome's MCID where it is in this cell's units, else None.
+
+        The protocol's ``mcid`` is in the units of the outcome's measure: scale points for
+        ``MD``, standard deviations for ``SMD``; with ``measure = "auto"`` it is in scale points
+        and applies to the cells pooled as MD only.
+        """
+        return _cell_mcid(self.outcome, self.measure)
+
+    @property
     def participants(self) -> float:
         """Participants analysed (after shared-control splits and cluster adjustment)."""
         return float(sum((r.n1 or 0) + (r.n2 or 0) for r in self.rows))
@@ -147,6 +157,15 @@ class SynthesisResult:
         return pd.DataFrame.from_records(records)
 
 
+def _cell_mcid(outcome: OutcomeSpec, measure: str) -> float | None:
+    wanted = "MD" if outcome.measure == "auto" else outcome.measure
+    return outcome.mcid if outcome.mcid is not None and measure == wanted else None
+
+
+def _mcid_reached(estimate: float, mcid: float | None) -> bool | None:
+    return None if mcid is None else bool(abs(estimate) >= mcid)
+
+
 def _measure_for(outcome: OutcomeSpec, rows: list[PreparedRow]) -> str:
     if outcome.measure != "auto":
         return outcome.measure
@@ -184,7 +203,7 @@ def _effects(rows: list[PreparedRow], measure: str, smd_variant: str):
     return yi, vi
 
 
-def _moderators(review: Review, cell_rows, yi, vi, method, test, level):
+def _moderators(review: Review, cell_rows, labels, yi, vi, method, test, level):
     subgroups, regressions, notes = {}, {}, {}
     for mod in review.protocol.moderators:
         values = [review.studies[r.study_id].value(mod.column) for r in cell_rows]
@@ -201,7 +220,13 @@ def _moderators(review: Review, cell_rows, yi, vi, method, test, level):
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 subgroups[mod.column] = st.subgroup_analysis(
-                    yi[keep], vi[keep], groups, method=method, test=test, level=level
+                    yi[keep],
+                    vi[keep],
+                    groups,
+                    method=method,
+                    test=test,
+                    level=level,
+                    labels=[labels[i] for i in keep],
                 )
         else:
             if len(keep) < MIN_STUDIES_META_REGRESSION:
@@ -306,7 +331,7 @@ def _cell(review, outcome, comparator, window, rows, method, analysis) -> Synthe
         yi, vi, method=method, test=analysis.test, level=analysis.level, labels=labels
     )
     subgroups, regressions, notes = _moderators(
-        review, used, yi, vi, method, analysis.test, analysis.level
+        review, used, labels, yi, vi, method, analysis.test, analysis.level
     )
     return SynthesisCell(
         **common,
@@ -314,7 +339,7 @@ def _cell(review, outcome, comparator, window, rows, method, analysis) -> Synthe
         interpretation=interpretation(
             res.ci_low, res.ci_high, outcome.direction, review.protocol.intervention_label
         ),
-        mcid_reached=None if outcome.mcid is None else bool(abs(res.estimate) >= outcome.mcid),
+        mcid_reached=_mcid_reached(res.estimate, _cell_mcid(outcome, measure)),
         subgroups=subgroups,
         meta_regressions=regressions,
         moderator_notes=notes,
