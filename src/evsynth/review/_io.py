@@ -1,9 +1,11 @@
-"""Load a review folder (review.toml, studies.csv, outcomes.csv) into a :class:`Review`."""
+"""Load a review folder (review.toml, studies.csv, outcomes.csv, and rob.csv and grade.csv
+where present) into a :class:`Review`."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from evsynth.review._appraisal_rows import parse_grade, parse_rob
 from evsynth.review._checks import check_moderators, check_rows
 from evsynth.review._model import Review
 from evsynth.review._problems import Problem, ReviewError
@@ -19,8 +21,9 @@ def load_review(path) -> Review:
     Parameters
     ----------
     path : str or os.PathLike
-        The review folder. It holds ``review.toml``, ``studies.csv`` and ``outcomes.csv``
-        (each table may be ``.xlsx`` instead when the CSV is absent; the first sheet is read).
+        The review folder. It holds ``review.toml``, ``studies.csv`` and ``outcomes.csv``,
+        and optionally ``rob.csv`` (risk of bias) and ``grade.csv`` (GRADE decisions); each
+        table may be ``.xlsx`` instead when the CSV is absent (the first sheet is read).
 
     Returns
     -------
@@ -63,9 +66,26 @@ def load_review(path) -> Review:
     if protocol is not None and tables.get("studies") is not None:
         problems.extend(check_moderators(protocol, lines, tables["studies"], studies))
 
+    risk_of_bias, grade_decisions = [], []
+    rob_table = find_table(root, "rob")
+    if rob_table is not None and (table := read_table(rob_table, problems)) is not None:
+        outcome_ids = None if protocol is None else {o.id for o in protocol.outcomes}
+        risk_of_bias = parse_rob(table, problems, studies, outcome_ids)
+    grade_table = find_table(root, "grade")
+    if grade_table is not None and (table := read_table(grade_table, problems)) is not None:
+        if protocol is not None:
+            grade_decisions = parse_grade(table, problems, protocol)
+
     if problems or protocol is None:
         raise ReviewError(problems)
-    return Review(root=root, protocol=protocol, studies=studies, outcome_rows=tuple(rows))
+    return Review(
+        root=root,
+        protocol=protocol,
+        studies=studies,
+        outcome_rows=tuple(rows),
+        risk_of_bias=tuple(risk_of_bias),
+        grade_decisions=tuple(grade_decisions),
+    )
 
 
 def _cells(table: Table | None, column: str) -> set[str] | None:

@@ -211,14 +211,88 @@ class OutcomeRow:
         return self.layout.startswith("contrast")
 
 
+#: Risk-of-bias tools a rob.csv row can name (RoB 2 and its variants, ROBINS-I).
+ROB_TOOLS = ("rob2", "rob2_cluster", "rob2_crossover", "robins_i")
+
+
+@dataclass(frozen=True)
+class RiskOfBias:
+    """One row of rob.csv: a study's risk-of-bias assessment, for all its outcomes
+    (``outcome_id`` None) or for one outcome.
+
+    ``answers`` holds the signalling questions' answers (question id -> "Y", "PY", "PN", "N"
+    or "NI"; questions left empty do not apply); ``judgements`` the reviewer's own domain
+    judgements ("D1" ..., and "Overall"), which override the algorithm's and then need a
+    ``reason``. The algorithms themselves live in :mod:`evsynth.appraisal`.
+    """
+
+    study_id: str
+    tool: str
+    outcome_id: str | None = None
+    answers: dict[str, str] = field(default_factory=dict)
+    judgements: dict[str, str] = field(default_factory=dict)
+    reason: str | None = None
+    line: int | None = None
+
+
+#: GRADE domains a grade.csv row can rate: the five for rating down, then the three for
+#: rating up (mainly observational evidence).
+GRADE_DOMAINS = (
+    "risk_of_bias",
+    "inconsistency",
+    "indirectness",
+    "imprecision",
+    "publication_bias",
+    "large_effect",
+    "dose_response",
+    "plausible_confounding",
+)
+
+
+@dataclass(frozen=True)
+class GradeDecisionRow:
+    """One row of grade.csv: a reviewer's rating of one GRADE domain, with the reason.
+
+    ``comparator_id`` and ``timepoint`` (a timepoint window id) may be None: the decision
+    then applies to every cell of the outcome (or of the outcome and comparator) that has no
+    more specific decision. ``levels`` is 0, -1 or -2 for the domains that rate down and
+    0, +1 or +2 for those that rate up.
+    """
+
+    outcome_id: str
+    domain: str
+    levels: int
+    reason: str
+    comparator_id: str | None = None
+    timepoint: str | None = None
+    line: int | None = None
+
+    def applies_to(self, outcome_id: str, comparator_id: str, timepoint: str) -> bool:
+        return (
+            self.outcome_id == outcome_id
+            and self.comparator_id in (None, comparator_id)
+            and self.timepoint in (None, timepoint)
+        )
+
+    @property
+    def specificity(self) -> int:
+        """How specific the row is: 2 for a cell, 1 for an outcome x comparator or an outcome
+        x timepoint, 0 for a whole outcome (the most specific applicable row wins)."""
+        return (self.comparator_id is not None) + (self.timepoint is not None)
+
+
 @dataclass(frozen=True)
 class Review:
-    """A loaded review folder: the protocol, the studies and the extracted results."""
+    """A loaded review folder: the protocol, the studies, the extracted results and, where
+    the folder has them, the risk-of-bias assessments (rob.csv) and GRADE decisions
+    (grade.csv)."""
 
     root: Path
     protocol: Protocol
     studies: dict[str, Study]
     outcome_rows: tuple[OutcomeRow, ...]
+    risk_of_bias: tuple[RiskOfBias, ...] = ()
+    grade_decisions: tuple[GradeDecisionRow, ...] = ()
 
     def rows_for(self, outcome_id: str) -> tuple[OutcomeRow, ...]:
         """The outcome rows of one outcome, in file order."""

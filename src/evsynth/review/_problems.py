@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-_FILE_ORDER = ("review.toml", "studies", "outcomes")
+_FILE_ORDER = ("review.toml", "studies", "outcomes", "rob", "grade")
 
 
 @dataclass(frozen=True)
