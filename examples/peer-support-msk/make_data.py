@@ -4,7 +4,8 @@ Run from the repository root::
 
     .venv/bin/python examples/peer-support-msk/make_data.py
 
-It (re)writes ``studies.csv`` and ``outcomes.csv`` next to this script, deterministically
+It (re)writes ``studies.csv``, ``outcomes.csv``, ``rob.csv`` (RoB 2 signalling answers) and
+``grade.csv`` (GRADE decisions) next to this script, deterministically
 (numpy ``default_rng(SEED)``), and prints a summary: participants, % women, ages, countries,
 delivery formats, durations and the number of studies per outcome x comparator x timepoint.
 
@@ -790,13 +791,116 @@ def summary(studies: list[dict], rows: list[dict]) -> str:
     return "\n".join(out)
 
 
+ROB_QUESTIONS = (
+    "1.1 1.2 1.3 1b.1 1b.2 1b.3 2.1 2.2 2.3 2.4 2.5 2.6 2.7 3.1 3.2 3.3 3.4 4.1 4.2 4.3 4.4 4.5 "
+    "5.1 5.2 5.3"
+).split()
+ROB_COLUMNS = ["study_id", "outcome_id", "tool", *ROB_QUESTIONS, "overall", "reason"]
+GRADE_COLUMNS = ["outcome_id", "comparator_id", "timepoint", "domain", "rating", "reason"]
+
+
+def rob_answers(rng: np.random.Generator, cluster: bool) -> dict[str, str]:
+    """Signalling answers typical of unblinded behavioural trials with self-reported
+    outcomes, following RoB 2's conditional questions (a question that does not apply is
+    left empty)."""
+
+    def pick(options: str, p: list[float]) -> str:
+        return str(rng.choice(options.split(), p=p))
+
+    a = {
+        "1.1": pick("Y PY NI", [0.6, 0.2, 0.2]),
+        "1.2": pick("Y PY NI N", [0.45, 0.2, 0.3, 0.05]),
+        "1.3": pick("N PN PY", [0.7, 0.2, 0.1]),
+    }
+    if cluster:
+        a["1b.1"] = pick("Y N", [0.5, 0.5])
+        if a["1b.1"] == "N":
+            a["1b.2"] = pick("PN PY NI", [0.5, 0.2, 0.3])
+        a["1b.3"] = pick("N PN PY", [0.6, 0.2, 0.2])
+    # participants and peers know who gets peer support
+    a["2.1"], a["2.2"] = "Y", "Y"
+    a["2.3"] = pick("PN N NI PY", [0.5, 0.2, 0.2, 0.1])
+    if a["2.3"] == "PY":
+        a["2.4"] = pick("PY PN", [0.5, 0.5])
+        if a["2.4"] == "PY":
+            a["2.5"] = pick("PY PN", [0.5, 0.5])
+    a["2.6"] = pick("Y PY PN", [0.5, 0.2, 0.3])
+    if a["2.6"] == "PN":
+        a["2.7"] = pick("PN PY", [0.7, 0.3])
+    a["3.1"] = pick("Y PY PN N", [0.4, 0.2, 0.25, 0.15])
+    if a["3.1"] in ("PN", "N"):
+        a["3.2"] = pick("PY PN", [0.3, 0.7])
+        if a["3.2"] == "PN":
+            a["3.3"] = pick("PN PY", [0.3, 0.7])
+            if a["3.3"] == "PY":
+                a["3.4"] = pick("PN PY", [0.7, 0.3])
+    # self-reported outcomes: the assessor is the participant, who knows the allocation
+    a["4.1"], a["4.2"], a["4.3"] = "N", pick("N PN", [0.8, 0.2]), "Y"
+    a["4.4"] = "PY"
+    a["4.5"] = pick("PN PY", [0.9, 0.1])
+    a["5.1"] = pick("Y PY PN NI", [0.35, 0.2, 0.25, 0.2])
+    a["5.2"], a["5.3"] = pick("N PN", [0.6, 0.4]), pick("N PN PY", [0.65, 0.3, 0.05])
+    return a
+
+
+def make_appraisal(studies: list[dict]) -> tuple[list[dict], list[dict]]:
+    """rob.csv (RoB 2 answers for every trial; one reviewer override with its reason) and
+    grade.csv (the reviewer's GRADE decisions: indirectness, which no rule can judge)."""
+    rng = np.random.default_rng(SEED + 1)  # its own stream: the study data stay as they are
+    rob = []
+    for s in studies:
+        answers = rob_answers(rng, s["cluster"] == "true")
+        rob.append({"study_id": s["study_id"], **answers})
+    # A reviewer's override: several domains with some concerns judged high overall.
+    import evsynth as es
+
+    variant = {True: "cluster", False: "individual"}
+    proposals = [
+        es.rob2({q: a for q, a in r.items() if q != "study_id"}, variant=variant["1b.1" in r])
+        for r in rob
+    ]
+    pick_one = next(
+        i
+        for i, p in enumerate(proposals)
+        if p.overall == "some concerns" and len(p.some_concerns_domains) >= 3
+    )
+    rob[pick_one] |= {
+        "overall": "high",
+        "reason": "some concerns in three domains that together lower confidence substantially",
+    }
+    grade = [
+        {
+            "outcome_id": outcome,
+            "domain": "indirectness",
+            "rating": "not serious",
+            "reason": "trials enrolled the review's population with its interventions and outcomes",
+        }
+        for outcome in ("pain", "function", "self_efficacy", "health_service_use")
+    ]
+    grade.append(
+        {
+            "outcome_id": "health_service_use",
+            "comparator_id": A,
+            "domain": "indirectness",
+            "rating": "serious",
+            "reason": "active controls were themselves self-management programmes, so the "
+            "comparison answers a different question",
+        }
+    )
+    return rob, grade
+
+
 def main() -> None:
     rng = np.random.default_rng(SEED)
     studies, rows = make(rng)
     write_csv(HERE / "studies.csv", STUDY_COLUMNS, studies)
     write_csv(HERE / "outcomes.csv", OUTCOME_COLUMNS, rows)
+    rob, grade = make_appraisal(studies)
+    write_csv(HERE / "rob.csv", ROB_COLUMNS, rob)
+    write_csv(HERE / "grade.csv", GRADE_COLUMNS, grade)
     print(
-        f"wrote {HERE / 'studies.csv'} and {HERE / 'outcomes.csv'} ({len(rows)} rows), seed {SEED}"
+        f"wrote {HERE / 'studies.csv'} and {HERE / 'outcomes.csv'} ({len(rows)} rows), "
+        f"rob.csv and grade.csv, seed {SEED}"
     )
     print(summary(studies, rows))
 

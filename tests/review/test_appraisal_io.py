@@ -134,3 +134,25 @@ def test_grade_duplicate_and_missing_columns(folder):
     assert str(only_problem(folder)) == (
         "grade.csv, line 1, field 'reason': required column is missing"
     )
+
+
+def test_grade_settings_come_from_review_toml(folder):
+    with (folder / "review.toml").open("a", encoding="utf-8") as fh:
+        fh.write('\n[grade]\ni2_serious = 60\nimprecision_rule = "pollock"\n')
+    grade = load_review(folder).protocol.grade
+    assert (grade.i2_serious, grade.imprecision_rule, grade.i2_moderate) == (60, "pollock", 40)
+
+
+def test_bad_grade_settings_are_named(folder):
+    text = (folder / "review.toml").read_text(encoding="utf-8")
+    lines = text.count("\n")
+    text += '\n[grade]\ni2_serious = 120\nois = 400\nimprecision_rule = "gut"\n'
+    (folder / "review.toml").write_text(text, encoding="utf-8")
+    found = problems_of(folder)
+    assert [(p.line, p.field) for p in found] == [
+        (lines + 3, "grade.i2_serious"),
+        (lines + 4, "grade.ois"),
+        (lines + 5, "grade.imprecision_rule"),
+    ]
+    assert found[0].message == "must be a number in [0, 100]; got 120"
+    assert found[1].message.startswith("unknown key; the [grade] settings are [")

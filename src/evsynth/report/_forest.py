@@ -12,7 +12,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Polygon
 from matplotlib.ticker import MaxNLocator
 
-from evsynth.report._rob_style import rob_colours, rob_domain_names, rob_symbol
+from evsynth.report._rob_plots import rob_colours, rob_domain_names, rob_symbol
 from evsynth.report._style import (
     ACCENT,
     GREY,
@@ -39,7 +39,7 @@ _GAP = 0.14  # between neighbouring columns
 _WIDE_GAP = 0.28  # after the study column, between arm groups, before the plot
 _MIN_PLOT_WIDTH = 2.4
 _ROB_DOT = 0.15  # diameter of a risk-of-bias dot
-_ROB_ORDER = ("D1", "D1b", "D2", "D3", "D4", "D5", "D6", "D7", "DS")
+_ROB_ORDER = ("D1", "D1b", "DS", "D2", "D3", "D4", "D5", "D6", "D7")
 
 
 @dataclass

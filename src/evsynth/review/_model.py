@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from evsynth.review._grade_settings import GradeSettings
+
 Direction = Literal["higher_is_better", "lower_is_better"]
 Measure = Literal["auto", "MD", "SMD"]
 
@@ -93,6 +95,8 @@ class Protocol:
     moderators: tuple[ModeratorSpec, ...] = ()
     #: a notice for readers, shown as a banner in the report (e.g. "synthetic data")
     notice: str = ""
+    #: thresholds of the GRADE rules (``[grade]``)
+    grade: GradeSettings = field(default_factory=GradeSettings)
 
     def outcome(self, outcome_id: str) -> OutcomeSpec:
         """The outcome with this id (``KeyError`` if none)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import re
 import tomllib
@@ -17,6 +18,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from evsynth.review._grade_settings import GradeSettings
 from evsynth.review._model import (
     AnalysisSettings,
     ComparatorSpec,
@@ -123,7 +125,7 @@ class _ModeratorIn(_Table):
 
 
 class _ProtocolIn(BaseModel):
-    model_config = ConfigDict(extra="allow", allow_inf_nan=False)  # later tables: [grade]...
+    model_config = ConfigDict(extra="allow", allow_inf_nan=False)
 
     review: _ReviewIn
     eligibility: Annotated[dict, AfterValidator(_check_eligibility)] = {}
@@ -134,6 +136,7 @@ class _ProtocolIn(BaseModel):
     ]
     analysis: _AnalysisIn = _AnalysisIn()
     moderator: list[_ModeratorIn] = []
+    grade: dict = {}
 
 
 _MISSING_TABLE = {
@@ -234,6 +237,7 @@ def _build(p: _ProtocolIn, data: dict, lines: TomlLines, found: list[Problem]) -
             + ("method 'FE'" if a.model == "fixed" else "a random-effects method, not 'FE'")
             + f"; got {method!r}",
         )
+    grade = _grade_settings(p.grade, add)
     return Protocol(
         title=p.review.title,
         intervention_label=p.review.intervention_label,
@@ -250,7 +254,30 @@ def _build(p: _ProtocolIn, data: dict, lines: TomlLines, found: list[Problem]) -
             a.model, method, a.test, a.prediction_interval, a.level, a.smd_variant
         ),
         moderators=tuple(ModeratorSpec(m.column, m.label or m.column, m.kind) for m in p.moderator),
+        grade=grade,
     )
+
+
+def _grade_settings(table: dict, add) -> GradeSettings:
+    """The [grade] thresholds; each bad key is reported with GradeSettings' own message."""
+    known = {f.name for f in dataclasses.fields(GradeSettings)}
+    good = {}
+    for key, value in table.items():
+        if key not in known:
+            add(("grade", key), f"unknown key; the [grade] settings are {sorted(known)}")
+            continue
+        try:
+            GradeSettings(**{key: value})
+        except (TypeError, ValueError) as exc:
+            add(("grade", key), str(exc).removeprefix(f"GradeSettings.{key} "))
+            continue
+        good[key] = value
+    try:
+        return GradeSettings(**good)
+    except (TypeError, ValueError) as exc:  # a setting that conflicts with another
+        name = str(exc).split()[0].removeprefix("GradeSettings.")
+        add(("grade", name), str(exc).removeprefix(f"GradeSettings.{name} "))
+        return GradeSettings()
 
 
 def _start(window: TimepointWindow) -> float:
