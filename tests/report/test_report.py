@@ -132,3 +132,33 @@ def test_moderator_analyses_are_listed_per_cell(tmp_path):
 def test_page_lists_moderator_notes(built):
     _, _, index = built
     assert "Moderator analyses." in index.read_text(encoding="utf-8")
+
+
+def test_appraised_report_files_and_sections(example_report):
+    appraisal, out, index = example_report
+    figures = out / "figures"
+    for name in ("rob-traffic-light", "rob-summary", "effect-direction-usual-care"):
+        assert (figures / f"{name}.svg").is_file() and (figures / f"{name}.png").is_file()
+    assert len(list(figures.glob("rob-summary-*.svg"))) == len(
+        {c.outcome.id for c in appraisal.synthesis.pooled_cells}
+    )  # one weighted summary per outcome
+    page = index.read_text(encoding="utf-8")
+    assert "evsynth-figure" not in page  # every placeholder was filled
+    assert page.count("<svg") == len(list(figures.glob("*.svg")))
+    ids = Counter(re.findall(r'\bid="([^"]+)"', page))
+    assert [i for i, n in ids.items() if n > 1] == []
+    assert "Judgements changed by the reviewers." in page
+    assert "Synthesis without meta-analysis (SWiM)" in page
+    assert page.count("Certainty of the evidence (GRADE)") == len(appraisal.synthesis.pooled_cells)
+    assert "Excluding studies at high risk of bias" in page
+    assert "Risk of Bias" in (figures / "forest-pain-usual_care-medium.svg").read_text()
+
+    frame = pd.read_csv(out / "tables" / "results.csv")
+    assert list(frame.columns) == [*RESULTS_COLUMNS, "certainty"]
+    expected = [appraisal.for_cell(c).grade.certainty for c in appraisal.synthesis.pooled_cells]
+    assert list(frame.certainty) == expected
+    rob = pd.read_csv(out / "tables" / "risk-of-bias.csv")
+    assert len(rob) == len(appraisal.risk_of_bias)
+    assert (rob.overridden == "Overall").sum() == 1
+    table = (out / "tables" / "results-table.csv").read_text(encoding="utf-8")
+    assert table.splitlines()[0].endswith(",Certainty (GRADE)")

@@ -18,6 +18,7 @@ from evsynth.appraisal._appraise import (
 )
 from evsynth.appraisal._grade import (
     CERTAINTY_LEVELS,
+    DOMAIN_TITLES,
     DOMAINS,
     UPGRADE_DOMAINS,
     DomainRating,
@@ -77,6 +78,7 @@ __all__ = [
     "GradeAssessment",
     "DomainRating",
     "DOMAINS",
+    "DOMAIN_TITLES",
     "UPGRADE_DOMAINS",
     "CERTAINTY_LEVELS",
     "effect_direction",

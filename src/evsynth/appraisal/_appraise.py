@@ -80,10 +80,14 @@ class CellAppraisal:
     suggestion: GradeSuggestion | None = None
     #: the plain-language statement of the SoF table
     statement: str = ""
+    #: the control arms' means of the arm-level studies (after rescaling), for the SoF
+    #: table's "mean in the control group"; empty for SMD cells
+    control_means: tuple[float, ...] = ()
     #: the meta-analysis without the studies at high risk of bias (None: not run, see note)
     sensitivity_low_rob: st.MetaAnalysisResult | None = None
     sensitivity_note: str = ""
-    #: per-study direction of effect (unpooled cells)
+    #: the direction of effect of each of the cell's rows (unpooled cells); the sign test
+    #: counts studies, a multi-arm trial's arms taken together
     directions: tuple[str, ...] = ()
     sign_test: SignTestResult | None = None
 
@@ -334,6 +338,9 @@ def _pooled(review: Review, cell: SynthesisCell, rob) -> CellAppraisal:
         statement=statement,
         sensitivity_low_rob=sensitivity,
         sensitivity_note=note,
+        control_means=tuple(r.m2 for r in cell.rows if not r.is_contrast)
+        if cell.measure == "MD"
+        else (),
     )
 
 
@@ -371,7 +378,13 @@ def _studies(n: int) -> str:
 def _unpooled(cell: SynthesisCell, rob) -> CellAppraisal:
     lower = cell.outcome.direction == "lower_is_better"
     directions = tuple(effect_direction(float(y), lower_is_better=lower) for y in cell.yi)
-    return CellAppraisal(cell=cell, rob=rob, directions=directions, sign_test=sign_test(directions))
+    # The sign test counts studies: the arms of a multi-arm trial share its control group,
+    # so they give one direction (Boon & Thomson's 70% rule across them).
+    by_study: dict[str, list[float]] = defaultdict(list)
+    for row, y in zip(cell.rows, cell.yi, strict=True):
+        by_study[row.study_id].append(float(y))
+    per_study = [effect_direction(ys, lower_is_better=lower) for ys in by_study.values()]
+    return CellAppraisal(cell=cell, rob=rob, directions=directions, sign_test=sign_test(per_study))
 
 
 def _swim_groups(review: Review, cells: list[CellAppraisal]) -> tuple[SwimGroup, ...]:

@@ -45,6 +45,7 @@ from evsynth.review._grade_settings import (
 __all__ = [
     "CERTAINTY_LEVELS",
     "DOMAINS",
+    "DOMAIN_TITLES",
     "UPGRADE_DOMAINS",
     "DomainRating",
     "GradeAssessment",
@@ -64,7 +65,7 @@ CERTAINTY_LEVELS = ("very low", "low", "moderate", "high")  # ordered, worst fir
 _DESIGNS = ("randomised", "observational")
 _START = {"randomised": "high", "observational": "low"}
 _SYMBOLS = {"high": "⊕⊕⊕⊕", "moderate": "⊕⊕⊕◯", "low": "⊕⊕◯◯", "very low": "⊕◯◯◯"}
-_TITLES = {
+DOMAIN_TITLES = {
     "risk_of_bias": "Risk of bias",
     "inconsistency": "Inconsistency",
     "indirectness": "Indirectness",
@@ -797,7 +798,8 @@ class GradeAssessment:
 
 def _footnote(rating: DomainRating) -> str:
     verb = "downgraded" if rating.levels < 0 else "upgraded"
-    return f"{_TITLES[rating.domain]}: {verb} {_LEVEL_WORDS[abs(rating.levels)]}: {rating.reason}"
+    levels = _LEVEL_WORDS[abs(rating.levels)]
+    return f"{DOMAIN_TITLES[rating.domain]}: {verb} {levels}: {rating.reason}"
 
 
 def assess_certainty(

@@ -391,7 +391,13 @@ def _build_report(directory: Path, out: Path, pdf: bool = False) -> None:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         synthesis = es.synthesise(review)
-        steps = 2 + len(synthesis.pooled_cells)
+        try:
+            appraisal = es.appraise(review, synthesis)
+        except ReviewError as exc:
+            raise _fail(f"{directory}: the review folder has problems:\n{exc}") from None
+        pooled = synthesis.pooled_cells
+        # steps: tables, each forest plot built, then every figure written (an estimate)
+        steps = 10 + 2 * len(pooled) + sum(len(c.subgroups) for c in pooled)
         with Progress(
             TextColumn("{task.description}"), BarColumn(), console=_stderr(), transient=True
         ) as bar:
@@ -400,6 +406,7 @@ def _build_report(directory: Path, out: Path, pdf: bool = False) -> None:
                 synthesis,
                 out,
                 review=review,
+                appraisal=appraisal,
                 pdf=pdf,
                 progress=lambda msg: bar.update(task, advance=1, description=msg),
             )

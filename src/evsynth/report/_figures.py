@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import re
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import matplotlib
 
-__all__ = ["save_figure"]
+__all__ = ["FigureWriter", "inline_svg", "save_figure"]
 
 _SUPPORTED = ("svg", "png", "pdf")
 
@@ -42,17 +45,76 @@ def save_figure(
     Output is reproducible: no creation date is written and SVG element ids are derived
     from a fixed salt, so the same figure gives the same bytes.
     """
-    base = Path(path_without_suffix)
+    with matplotlib.rc_context(_RC):
+        return _write(fig, Path(path_without_suffix), formats, dpi)
+
+
+_RC = {"svg.fonttype": "none", "svg.hashsalt": "evsynth", "pdf.fonttype": 42}
+
+
+def _write(fig, base: Path, formats, dpi: float) -> list[Path]:
     base.parent.mkdir(parents=True, exist_ok=True)
     written = []
-    rc = {"svg.fonttype": "none", "svg.hashsalt": "evsynth", "pdf.fonttype": 42}
     for fmt in formats:
         fmt = fmt.lower().lstrip(".")
         if fmt not in _SUPPORTED:
             raise ValueError(f"unsupported figure format {fmt!r}; use one of {_SUPPORTED}")
         path = base.with_name(f"{base.name}.{fmt}")
         metadata = {"svg": {"Date": None}, "pdf": {"CreationDate": None}}.get(fmt)
-        with matplotlib.rc_context(rc):
-            fig.savefig(path, format=fmt, dpi=dpi, metadata=metadata, facecolor="white")
+        fig.savefig(path, format=fmt, dpi=dpi, metadata=metadata, facecolor="white")
         written.append(path)
     return written
+
+
+class FigureWriter:
+    """Collect a report's figures, write them all at once, and inline their SVG in a page.
+
+    :meth:`add` returns a placeholder for the page; :meth:`fill` writes every figure (as
+    SVG and PNG, in a few threads: Agg renders and encodes outside Python's lock, and
+    matplotlib keeps fonts per thread) and replaces each placeholder by the figure's SVG.
+    """
+
+    def __init__(self, folder, formats: tuple[str, ...] = ("svg", "png"), dpi: float = 300):
+        self.folder = Path(folder)
+        self.formats = formats
+        self.dpi = dpi
+        self._jobs: list[tuple[object, str, str]] = []
+
+    @property
+    def figures(self) -> list:
+        """The figures added so far, in order."""
+        return [fig for fig, _name, _prefix in self._jobs]
+
+    def add(self, fig, name: str, prefix: str) -> str:
+        """Queue ``fig`` as ``folder/name.svg`` (and .png); ``prefix`` keeps its SVG ids
+        unique in the page. Returns the placeholder to put in the page."""
+        self._jobs.append((fig, name, prefix))
+        return f"<!--evsynth-figure-{len(self._jobs) - 1}-->"
+
+    def fill(self, page: str, progress=None, workers: int | None = None) -> str:
+        """Write every queued figure and put its SVG in place of its placeholder."""
+        workers = workers or min(4, os.cpu_count() or 1)
+
+        def one(job):
+            fig, name, _prefix = job
+            paths = _write(fig, self.folder / name, self.formats, self.dpi)
+            if progress is not None:
+                progress(f"figure {name}")
+            return paths
+
+        with matplotlib.rc_context(_RC), ThreadPoolExecutor(workers) as pool:
+            written = list(pool.map(one, self._jobs))
+        for i, ((_fig, _name, prefix), paths) in enumerate(zip(self._jobs, written, strict=True)):
+            svg = next((p for p in paths if p.suffix == ".svg"), None)
+            markup = inline_svg(svg, prefix) if svg is not None else ""
+            page = page.replace(f"<!--evsynth-figure-{i}-->", markup)
+        return page
+
+
+def inline_svg(path: Path, prefix: str) -> str:
+    """An SVG file's markup for inlining in HTML, with its ids made unique within the page
+    by ``prefix``."""
+    text = Path(path).read_text(encoding="utf-8")
+    text = text[text.index("<svg") :]
+    text = re.sub(r'\bid="', f'id="{prefix}-', text)
+    return text.replace("url(#", f"url(#{prefix}-").replace('href="#', f'href="#{prefix}-')

@@ -39,6 +39,8 @@ _GAP = 0.14  # between neighbouring columns
 _WIDE_GAP = 0.28  # after the study column, between arm groups, before the plot
 _MIN_PLOT_WIDTH = 2.4
 _ROB_DOT = 0.15  # diameter of a risk-of-bias dot
+#: the judgement symbols drawn as markers: + low, − some concerns / moderate, × high / serious
+_SYMBOL_MARKERS = {"+": "+", "\u2212": "_", "\u00d7": "x"}
 _ROB_ORDER = ("D1", "D1b", "DS", "D2", "D3", "D4", "D5", "D6", "D7")
 
 
@@ -643,16 +645,32 @@ def forest_plot(
                         gid=f"forest-rob-dot-{r.gid}-{d}",
                     )
                 )
-                fig.text(
-                    cx,
-                    cy,
-                    rob_symbol(rob_tool, judgement),
-                    ha="center",
-                    va="center",
-                    fontproperties=font(_FONT_SIZE - 1, weight="bold"),
-                    color="black",
-                    gid=f"forest-rob-{r.gid}-{d}",
-                )
+                symbol = rob_symbol(rob_tool, judgement)
+                if symbol in _SYMBOL_MARKERS:  # a marker draws far faster than a glyph
+                    fig.add_artist(
+                        Line2D(
+                            [cx],
+                            [cy],
+                            transform=fig.transFigure,
+                            marker=_SYMBOL_MARKERS[symbol],
+                            ms=_ROB_DOT * 72 * 0.5,
+                            mew=1.3,
+                            color="black",
+                            ls="none",
+                            gid=f"forest-rob-{r.gid}-{d}",
+                        )
+                    )
+                else:
+                    fig.text(
+                        cx,
+                        cy,
+                        symbol,
+                        ha="center",
+                        va="center",
+                        fontproperties=font(_FONT_SIZE - 1, weight="bold"),
+                        color="black",
+                        gid=f"forest-rob-{r.gid}-{d}",
+                    )
 
     # ---- plot -----------------------------------------------------------------------------
     ax_top = study_top

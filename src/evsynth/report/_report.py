@@ -26,6 +26,13 @@ from pathlib import Path
 import jinja2
 
 import evsynth.stats as st
+from evsynth.report._appraisal_report import (
+    appraisal_methods_text,
+    cell_appraisal,
+    forest_risk_of_bias,
+    rob_section,
+    swim_section,
+)
 from evsynth.report._characteristics import (
     COLUMNS,
     characteristics_csv,
@@ -34,15 +41,15 @@ from evsynth.report._characteristics import (
     study_summary,
 )
 from evsynth.report._docx import write_docx_table
-from evsynth.report._figures import save_figure
+from evsynth.report._figures import FigureWriter
 from evsynth.report._forest import forest_plot
 from evsynth.report._funnel import funnel_plot
 from evsynth.report._pdf import write_pdf
 from evsynth.report._summary_forest import summary_forest_plot
 from evsynth.report._tables import (
-    HEADER,
     format_p,
     results_table,
+    table_rows,
     to_csv,
     to_html,
     to_markdown,
@@ -112,15 +119,6 @@ def _slug(*parts: str) -> str:
     return "-".join(re.sub(r"[^A-Za-z0-9]+", "_", p).strip("_").lower() for p in parts)
 
 
-def _inline_svg(path: Path, prefix: str) -> str:
-    """An SVG file's markup for inlining, with its ids made unique within the page."""
-    text = path.read_text(encoding="utf-8")
-    text = text[text.index("<svg") :]
-    text = re.sub(r'\bid="', f'id="{prefix}-', text)
-    text = text.replace("url(#", f"url(#{prefix}-").replace('href="#', f'href="#{prefix}-')
-    return text
-
-
 def _moderator_label(protocol, column: str) -> str:
     return next((m.label for m in protocol.moderators if m.column == column), column)
 
@@ -182,9 +180,16 @@ details { margin: .5rem 0 1.5rem; } .muted { color: #666; }
 {% if banner %}<p class="banner">{{ banner }}</p>{% endif %}
 {% if question %}<p><strong>Question.</strong> {{ question }}</p>{% endif %}
 <h2>Methods</h2><p>{{ methods }}</p>
+{% if appraisal_methods %}<p>{{ appraisal_methods }}</p>{% endif %}
 {% if studies %}<h2>Included studies</h2><ul>
 {% for s in studies.summary %}<li>{{ s }}</li>{% endfor %}</ul>
 {{ studies.table | safe }}{% endif %}
+{% if rob %}<h2 id="risk-of-bias">Risk of bias</h2>
+{% for svg in rob.svgs %}<figure>{{ svg | safe }}</figure>{% endfor %}
+{% if rob.overrides %}<p><strong>Judgements changed by the reviewers.</strong></p><ul>
+{% for o in rob.overrides %}<li>{{ o }}</li>{% endfor %}</ul>{% endif %}
+<p class="muted">Every judgement, with the algorithm's proposal: tables/risk-of-bias.csv.</p>
+{% endif %}
 <h2>Results</h2>
 {{ table | safe }}
 {% if summary_svg %}<figure>{{ summary_svg | safe }}</figure>{% endif %}
@@ -194,6 +199,13 @@ tables/results-table.md, .html, .csv.</p>
 <h3 id="{{ cell.slug }}">{{ cell.title }}</h3>
 <figure>{{ cell.svg | safe }}</figure>
 {% if cell.funnel %}<figure>{{ cell.funnel | safe }}</figure>{% endif %}
+{% if cell.appraisal %}{% set a = cell.appraisal %}
+{% if a.certainty %}<p><strong>Certainty of the evidence (GRADE): {{ a.certainty }}.</strong>
+{{ a.statement }}</p><ul>
+{% for g in a.grade %}<li>{{ g }}</li>{% endfor %}</ul>{% endif %}
+<p>{{ a.sensitivity }}</p>
+{% if a.rob_svg %}<figure>{{ a.rob_svg | safe }}</figure>{% endif %}
+{% endif %}
 {% if cell.moderators %}<p><strong>Moderator analyses.</strong></p><ul>
 {% for m in cell.moderators %}<li>{{ m }}</li>{% endfor %}</ul>{% endif %}
 {% for svg in cell.subgroup_svgs %}<figure>{{ svg | safe }}</figure>{% endfor %}
@@ -202,10 +214,15 @@ tables/results-table.md, .html, .csv.</p>
 {% for s in steps %}<li>{{ s }}</li>{% endfor %}</ul></li>{% endfor %}
 </ul></details>
 {% endfor %}
-{% if unpooled %}<h2>Not pooled</h2><ul>
+{% if swim %}<h2 id="swim">Synthesis without meta-analysis (SWiM)</h2>
+<ol>{% for n, name, text in swim.reporting_items %}<li><strong>{{ name }}.</strong> {{ text }}</li>
+{% endfor %}</ol>
+{% for svg in swim.svgs %}<figure>{{ svg | safe }}</figure>{% endfor %}
+<ul>{% for line in swim.lines %}<li>{{ line }}</li>{% endfor %}</ul>
+{% elif unpooled %}<h2>Not pooled</h2><ul>
 {% for u in unpooled %}<li>{{ u }}</li>{% endfor %}</ul>{% endif %}
-<h2>Risk of bias, certainty and PRISMA</h2>
-<p class="muted">Filled by the appraisal and records steps when their data are present.</p>
+<h2>PRISMA</h2>
+<p class="muted">Filled by the records step when its data are present.</p>
 </body></html>
 """
 )
@@ -216,6 +233,7 @@ def write_report(
     out_dir,
     *,
     review=None,
+    appraisal=None,
     banner: str | None = None,
     pdf: bool = False,
     progress: Callable[[str], None] | None = None,
@@ -231,6 +249,11 @@ def write_report(
     review : Review, optional
         The loaded review; when given, the report describes the included studies (summary
         numbers and the characteristics table, also as tables/characteristics.csv).
+    appraisal : Appraisal, optional
+        From :func:`evsynth.appraise`: adds the risk-of-bias section (traffic-light and
+        summary plots), risk-of-bias columns on the forest plots, GRADE certainty beside each
+        result with every domain's rating and reason, the sensitivity analysis without
+        studies at high risk of bias, and the synthesis without meta-analysis (SWiM).
     banner : str, optional
         A notice shown at the top of the page; default: the protocol's ``notice``
         (``[review] notice = "..."`` in review.toml, e.g. that the data are synthetic).
@@ -245,21 +268,20 @@ def write_report(
     step = progress or (lambda _msg: None)
     protocol = synthesis.protocol
 
-    lines = results_table(synthesis)
+    if appraisal is not None and review is None:
+        review = appraisal.review
+    lines = results_table(synthesis, appraisal)
     (out / "tables" / "results-table.md").write_text(to_markdown(lines), encoding="utf-8")
     (out / "tables" / "results-table.html").write_text(to_html(lines), encoding="utf-8")
     (out / "tables" / "results-table.csv").write_text(to_csv(lines), encoding="utf-8")
-    synthesis.results_frame().to_csv(out / "tables" / "results.csv", index=False)
+    frame = synthesis.results_frame()
+    if appraisal is not None:
+        frame["certainty"] = [appraisal.for_cell(c).grade.certainty for c in synthesis.pooled_cells]
+    frame.to_csv(out / "tables" / "results.csv", index=False)
     write_docx_table(
         out / "tables" / "results-table.docx",
         "Table 1. Summary of meta-analysis results",
-        HEADER,
-        [
-            line.section
-            if line.is_section
-            else (line.control, line.timepoint, line.effect, line.interpretation)
-            for line in lines
-        ],
+        *table_rows(lines),
     )
     studies = None
     if review is not None:
@@ -279,13 +301,20 @@ def write_report(
     step("tables")
 
     summary_svg = None
-    figures = []
+    writer = FigureWriter(out / "figures")
+    rob = swim = None
+    if appraisal is not None:
+        rob = rob_section(appraisal, out, writer)
+        step("risk of bias")
     if synthesis.pooled_cells:
         summary = summary_forest_plot(synthesis)
-        s_svg, _s_png = save_figure(summary, out / "figures" / "summary-forest")
-        summary_svg = _inline_svg(s_svg, "s")
-        if pdf:
-            figures.append(summary)
+        summary_svg = writer.add(summary, "summary-forest", "s")
+    # the RoB summary weighted by a meta-analysis' weights: for each outcome's largest analysis
+    largest = {
+        max((c for c in synthesis.pooled_cells if c.outcome.id == o.id), key=lambda c: c.k)
+        for o in protocol.outcomes
+        if any(c.outcome.id == o.id for c in synthesis.pooled_cells)
+    }
     cells = []
     for i, cell in enumerate(synthesis.pooled_cells):
         slug = _slug(cell.outcome.id, cell.comparator.id, cell.window.id)
@@ -302,18 +331,23 @@ def write_report(
             mcid=cell.mcid,
             show_prediction_interval=protocol.analysis.prediction_interval,
         )
+        extra = {}
+        if appraisal is not None:
+            judgements, tool = forest_risk_of_bias(appraisal.for_cell(cell))
+            if judgements:
+                forest_options |= {"risk_of_bias": judgements, "rob_tool": tool}
+            extra = cell_appraisal(
+                appraisal.for_cell(cell), writer, slug, f"c{i}", weighted_rob=cell in largest
+            )
         fig = forest_plot(cell.result, title=forest_title, **forest_options)
-        svg_path, _png = save_figure(fig, out / "figures" / f"forest-{slug}")
-        if pdf:
-            figures.append(fig)
+        forest_svg = writer.add(fig, f"forest-{slug}", f"c{i}")
         subgroup_svgs = []
         for column, analysis in cell.subgroups.items():
             label = _moderator_label(protocol, column)
             sub = forest_plot(analysis, title=f"{forest_title}: by {label}", **forest_options)
-            sub_svg, _sub_png = save_figure(sub, out / "figures" / f"forest-{slug}-by-{column}")
-            subgroup_svgs.append(_inline_svg(sub_svg, f"c{i}{_slug(column)}"))
-            if pdf:
-                figures.append(sub)
+            subgroup_svgs.append(
+                writer.add(sub, f"forest-{slug}-by-{column}", f"c{i}{_slug(column)}")
+            )
         funnel_svg = None
         if cell.k >= MIN_STUDIES_FUNNEL:
             funnel = funnel_plot(
@@ -321,18 +355,18 @@ def write_report(
                 egger=st.egger_test(cell.result),
                 measure_label=_MEASURE_LABELS.get(cell.measure, cell.measure),
             )
-            f_svg, _f_png = save_figure(funnel, out / "figures" / f"funnel-{slug}")
-            funnel_svg = _inline_svg(f_svg, f"f{i}")
+            funnel_svg = writer.add(funnel, f"funnel-{slug}", f"f{i}")
         cells.append(
             {
                 "slug": slug,
                 "title": f"{cell.outcome.label} vs {cell.comparator.label.lower()}, "
                 f"{cell.window.label.lower()}",
-                "svg": _inline_svg(svg_path, f"c{i}"),
+                "svg": forest_svg,
                 "funnel": funnel_svg,
                 "k": cell.k,
                 "moderators": _moderator_lines(cell, protocol),
                 "subgroup_svgs": subgroup_svgs,
+                "appraisal": extra,
                 "trail": [
                     (label, r.steps) for label, r in zip(cell.labels, cell.rows, strict=True)
                 ],
@@ -340,6 +374,9 @@ def write_report(
         )
         step(f"forest plot {i + 1} of {len(synthesis.pooled_cells)}")
 
+    if appraisal is not None:
+        swim = swim_section(appraisal, writer)
+        step("synthesis without meta-analysis")
     unpooled = [
         f"{c.outcome.label} vs {c.comparator.label.lower()}, {c.window.label.lower()}: "
         f"{c.pooled_reason} (k = {c.k})"
@@ -350,17 +387,21 @@ def write_report(
         banner=banner if banner is not None else protocol.notice,
         question=protocol.question,
         methods=methods_text(protocol),
+        appraisal_methods=appraisal_methods_text(protocol) if appraisal is not None else "",
+        rob=rob,
+        swim=swim,
         studies=studies,
         table=to_html(lines, caption="Summary of meta-analysis results"),
         summary_svg=summary_svg,
         cells=cells,
         unpooled=unpooled,
     )
+    page = writer.fill(page, progress=step)
     index = out / "index.html"
     index.write_text(page, encoding="utf-8")
     if pdf:
         notice = banner if banner is not None else protocol.notice
         paragraphs = [p for p in (notice, protocol.question, methods_text(protocol)) if p]
-        write_pdf(out / "report.pdf", protocol.title, paragraphs, lines, figures)
+        write_pdf(out / "report.pdf", protocol.title, paragraphs, lines, writer.figures)
     step("index.html")
     return index

@@ -2,7 +2,8 @@
 
 One section per outcome ("Pain intensity meta-analyses"), then one line per pooled cell:
 Control | Timepoint | Effect size [95% CI], P-value | Interpretation, the control named on
-the first line of its block only, as in the seed.
+the first line of its block only, as in the seed; with an appraisal, a last column gives each
+result's GRADE certainty.
 """
 
 from __future__ import annotations
@@ -17,12 +18,14 @@ __all__ = [
     "format_effect",
     "format_p",
     "results_table",
+    "table_rows",
     "to_csv",
     "to_html",
     "to_markdown",
 ]
 
 HEADER = ("Control", "Timepoint", "Effect size [95% CI], P-value", "Interpretation")
+CERTAINTY_HEADER = "Certainty (GRADE)"
 
 
 def format_p(p: float) -> str:
@@ -48,14 +51,16 @@ class ResultsTableRow:
     timepoint: str = ""
     effect: str = ""
     interpretation: str = ""
+    certainty: str = ""
 
     @property
     def is_section(self) -> bool:
         return self.section is not None
 
 
-def results_table(synthesis) -> list[ResultsTableRow]:
-    """The lines of the results table for a :class:`~evsynth.review.SynthesisResult`."""
+def results_table(synthesis, appraisal=None) -> list[ResultsTableRow]:
+    """The lines of the results table for a :class:`~evsynth.review.SynthesisResult`; with
+    an :class:`~evsynth.appraisal.Appraisal`, each line also carries its GRADE certainty."""
     lines: list[ResultsTableRow] = []
     for outcome in synthesis.protocol.outcomes:
         cells = [c for c in synthesis.pooled_cells if c.outcome.id == outcome.id]
@@ -65,52 +70,69 @@ def results_table(synthesis) -> list[ResultsTableRow]:
         previous = None
         for c in cells:
             r = c.result
+            grade = appraisal.for_cell(c).grade if appraisal is not None else None
             lines.append(
                 ResultsTableRow(
                     control=c.comparator.label if c.comparator.id != previous else "",
                     timepoint=c.window.label,
                     effect=format_effect(c.measure, r.estimate, r.ci_low, r.ci_high, r.pvalue),
                     interpretation=c.interpretation,
+                    certainty=f"{grade.symbol} {grade.label}" if grade is not None else "",
                 )
             )
             previous = c.comparator.id
     return lines
 
 
-def _cells(line: ResultsTableRow) -> tuple[str, str, str, str]:
-    return (line.control, line.timepoint, line.effect, line.interpretation)
+def table_rows(lines: list[ResultsTableRow]) -> tuple[tuple[str, ...], list[tuple | str]]:
+    """The header and the rows (a section's title as a string, else a tuple of cells); the
+    certainty column is there when any line has a certainty."""
+    certainty = any(line.certainty for line in lines)
+    header = (*HEADER, CERTAINTY_HEADER) if certainty else HEADER
+    rows: list[tuple | str] = []
+    for line in lines:
+        if line.is_section:
+            rows.append(line.section)
+        else:
+            cells = (line.control, line.timepoint, line.effect, line.interpretation)
+            rows.append((*cells, line.certainty) if certainty else cells)
+    return header, rows
 
 
 def to_markdown(lines: list[ResultsTableRow]) -> str:
-    out = ["| " + " | ".join(HEADER) + " |", "|---|---|---|---|"]
-    for line in lines:
-        if line.is_section:
-            out.append(f"| **{line.section}** | | | |")
+    header, rows = table_rows(lines)
+    blank = " |" * (len(header) - 1)
+    out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for row in rows:
+        if isinstance(row, str):
+            out.append(f"| **{row}** |{blank}")
         else:
-            out.append("| " + " | ".join(_cells(line)) + " |")
+            out.append("| " + " | ".join(row) + " |")
     return "\n".join(out) + "\n"
 
 
 def to_html(lines: list[ResultsTableRow], caption: str = "") -> str:
     esc = html.escape
+    header, rows = table_rows(lines)
     out = ['<table class="results-table">']
     if caption:
         out.append(f"<caption>{esc(caption)}</caption>")
-    out.append("<thead><tr>" + "".join(f"<th>{esc(h)}</th>" for h in HEADER) + "</tr></thead>")
+    out.append("<thead><tr>" + "".join(f"<th>{esc(h)}</th>" for h in header) + "</tr></thead>")
     out.append("<tbody>")
-    for line in lines:
-        if line.is_section:
-            out.append(f'<tr class="section"><th colspan="4">{esc(line.section)}</th></tr>')
+    for row in rows:
+        if isinstance(row, str):
+            out.append(f'<tr class="section"><th colspan="{len(header)}">{esc(row)}</th></tr>')
         else:
-            out.append("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in _cells(line)) + "</tr>")
+            out.append("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in row) + "</tr>")
     out.append("</tbody></table>")
     return "\n".join(out) + "\n"
 
 
 def to_csv(lines: list[ResultsTableRow]) -> str:
+    header, rows = table_rows(lines)
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(HEADER)
-    for line in lines:
-        writer.writerow((line.section, "", "", "") if line.is_section else _cells(line))
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow((row,) + ("",) * (len(header) - 1) if isinstance(row, str) else row)
     return buf.getvalue()
