@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from pathlib import Path
 
 import matplotlib
@@ -67,45 +67,77 @@ def _write(fig, base: Path, formats, dpi: float) -> list[Path]:
 
 
 class FigureWriter:
-    """Collect a report's figures, write them all at once, and inline their SVG in a page.
+    """Write a report's figures while the report is being built, and inline their SVG.
 
-    :meth:`add` returns a placeholder for the page; :meth:`fill` writes every figure (as
-    SVG and PNG, in a few threads: Agg renders and encodes outside Python's lock, and
-    matplotlib keeps fonts per thread) and replaces each placeholder by the figure's SVG.
+    Used as a context manager around the building of a page: :meth:`add` hands a figure to
+    a few writer threads at once (Agg renders and encodes outside Python's lock, and
+    matplotlib keeps fonts per thread) and returns a placeholder for the page; :meth:`fill`
+    waits for the files and puts each figure's SVG in place of its placeholder. Figures
+    are dropped once written unless ``keep`` (e.g. for a PDF of them all).
     """
 
-    def __init__(self, folder, formats: tuple[str, ...] = ("svg", "png"), dpi: float = 300):
+    def __init__(
+        self,
+        folder,
+        formats: tuple[str, ...] = ("svg", "png"),
+        dpi: float = 300,
+        keep: bool = False,
+        workers: int | None = None,
+        progress=None,
+    ):
         self.folder = Path(folder)
         self.formats = formats
         self.dpi = dpi
-        self._jobs: list[tuple[object, str, str]] = []
+        self.keep = keep
+        self.progress = progress
+        self.workers = workers or min(4, os.cpu_count() or 1)
+        self._figures: list = []
+        self._pending: list[tuple[str, object]] = []  # (prefix, future of the paths)
+        self._rc = None
+        self._pool = None
+
+    def __enter__(self):
+        self._rc = matplotlib.rc_context(_RC)
+        self._rc.__enter__()
+        self._pool = ThreadPoolExecutor(self.workers)
+        return self
+
+    def __exit__(self, *exc):
+        self._pool.shutdown(wait=True)
+        self._rc.__exit__(*exc)
+        return False
 
     @property
     def figures(self) -> list:
-        """The figures added so far, in order."""
-        return [fig for fig, _name, _prefix in self._jobs]
+        """The figures added (only with ``keep``), in order."""
+        return list(self._figures)
 
     def add(self, fig, name: str, prefix: str) -> str:
-        """Queue ``fig`` as ``folder/name.svg`` (and .png); ``prefix`` keeps its SVG ids
-        unique in the page. Returns the placeholder to put in the page."""
-        self._jobs.append((fig, name, prefix))
-        return f"<!--evsynth-figure-{len(self._jobs) - 1}-->"
+        """Start writing ``fig`` as ``folder/name.svg`` (and .png); ``prefix`` keeps its SVG
+        ids unique in the page. Returns the placeholder to put in the page."""
+        if self._pool is None:
+            raise RuntimeError("use FigureWriter as a context manager")
+        if self.keep:
+            self._figures.append(fig)
+        # Hold at most two figures per thread in the queue, so memory stays bounded when
+        # figures are built faster than they are written.
+        waiting = [f for _, f in self._pending if not f.done()]
+        if len(waiting) >= 2 * self.workers:
+            wait(waiting[: len(waiting) - 2 * self.workers + 1])
+        future = self._pool.submit(self._one, fig, name)
+        self._pending.append((prefix, future))
+        return f"<!--evsynth-figure-{len(self._pending) - 1}-->"
 
-    def fill(self, page: str, progress=None, workers: int | None = None) -> str:
-        """Write every queued figure and put its SVG in place of its placeholder."""
-        workers = workers or min(4, os.cpu_count() or 1)
+    def _one(self, fig, name: str) -> list[Path]:
+        paths = _write(fig, self.folder / name, self.formats, self.dpi)
+        if self.progress is not None:
+            self.progress(f"figure {name}")
+        return paths
 
-        def one(job):
-            fig, name, _prefix = job
-            paths = _write(fig, self.folder / name, self.formats, self.dpi)
-            if progress is not None:
-                progress(f"figure {name}")
-            return paths
-
-        with matplotlib.rc_context(_RC), ThreadPoolExecutor(workers) as pool:
-            written = list(pool.map(one, self._jobs))
-        for i, ((_fig, _name, prefix), paths) in enumerate(zip(self._jobs, written, strict=True)):
-            svg = next((p for p in paths if p.suffix == ".svg"), None)
+    def fill(self, page: str) -> str:
+        """Wait for every figure and put its SVG in place of its placeholder."""
+        for i, (prefix, future) in enumerate(self._pending):
+            svg = next((p for p in future.result() if p.suffix == ".svg"), None)
             markup = inline_svg(svg, prefix) if svg is not None else ""
             page = page.replace(f"<!--evsynth-figure-{i}-->", markup)
         return page

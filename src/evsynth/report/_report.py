@@ -301,102 +301,102 @@ def write_report(
     step("tables")
 
     summary_svg = None
-    writer = FigureWriter(out / "figures")
-    rob = swim = None
-    if appraisal is not None:
-        rob = rob_section(appraisal, out, writer)
-        step("risk of bias")
-    if synthesis.pooled_cells:
-        summary = summary_forest_plot(synthesis)
-        summary_svg = writer.add(summary, "summary-forest", "s")
-    # the RoB summary weighted by a meta-analysis' weights: for each outcome's largest analysis
-    largest = {
-        max((c for c in synthesis.pooled_cells if c.outcome.id == o.id), key=lambda c: c.k)
-        for o in protocol.outcomes
-        if any(c.outcome.id == o.id for c in synthesis.pooled_cells)
-    }
-    cells = []
-    for i, cell in enumerate(synthesis.pooled_cells):
-        slug = _slug(cell.outcome.id, cell.comparator.id, cell.window.id)
-        lower = cell.outcome.direction == "lower_is_better"
-        forest_title = (
-            f"{cell.outcome.label}: {protocol.intervention_label} vs "
-            f"{cell.comparator.label.lower()}, {cell.window.label.lower()}"
-        )
-        forest_options = dict(
-            study_data=_study_data(cell),
-            measure_label=_MEASURE_LABELS.get(cell.measure, cell.measure),
-            favours=(protocol.intervention_label, "control"),
-            lower_is_better=lower,
-            mcid=cell.mcid,
-            show_prediction_interval=protocol.analysis.prediction_interval,
-        )
-        extra = {}
+    with FigureWriter(out / "figures", keep=pdf, progress=step) as writer:
+        rob = swim = None
         if appraisal is not None:
-            judgements, tool = forest_risk_of_bias(appraisal.for_cell(cell))
-            if judgements:
-                forest_options |= {"risk_of_bias": judgements, "rob_tool": tool}
-            extra = cell_appraisal(
-                appraisal.for_cell(cell), writer, slug, f"c{i}", weighted_rob=cell in largest
+            rob = rob_section(appraisal, out, writer)
+            step("risk of bias")
+        if synthesis.pooled_cells:
+            summary = summary_forest_plot(synthesis)
+            summary_svg = writer.add(summary, "summary-forest", "s")
+        # the RoB summary weighted by a meta-analysis' weights: for each outcome's largest analysis
+        largest = {
+            max((c for c in synthesis.pooled_cells if c.outcome.id == o.id), key=lambda c: c.k)
+            for o in protocol.outcomes
+            if any(c.outcome.id == o.id for c in synthesis.pooled_cells)
+        }
+        cells = []
+        for i, cell in enumerate(synthesis.pooled_cells):
+            slug = _slug(cell.outcome.id, cell.comparator.id, cell.window.id)
+            lower = cell.outcome.direction == "lower_is_better"
+            forest_title = (
+                f"{cell.outcome.label}: {protocol.intervention_label} vs "
+                f"{cell.comparator.label.lower()}, {cell.window.label.lower()}"
             )
-        fig = forest_plot(cell.result, title=forest_title, **forest_options)
-        forest_svg = writer.add(fig, f"forest-{slug}", f"c{i}")
-        subgroup_svgs = []
-        for column, analysis in cell.subgroups.items():
-            label = _moderator_label(protocol, column)
-            sub = forest_plot(analysis, title=f"{forest_title}: by {label}", **forest_options)
-            subgroup_svgs.append(
-                writer.add(sub, f"forest-{slug}-by-{column}", f"c{i}{_slug(column)}")
-            )
-        funnel_svg = None
-        if cell.k >= MIN_STUDIES_FUNNEL:
-            funnel = funnel_plot(
-                cell.result,
-                egger=st.egger_test(cell.result),
+            forest_options = dict(
+                study_data=_study_data(cell),
                 measure_label=_MEASURE_LABELS.get(cell.measure, cell.measure),
+                favours=(protocol.intervention_label, "control"),
+                lower_is_better=lower,
+                mcid=cell.mcid,
+                show_prediction_interval=protocol.analysis.prediction_interval,
             )
-            funnel_svg = writer.add(funnel, f"funnel-{slug}", f"f{i}")
-        cells.append(
-            {
-                "slug": slug,
-                "title": f"{cell.outcome.label} vs {cell.comparator.label.lower()}, "
-                f"{cell.window.label.lower()}",
-                "svg": forest_svg,
-                "funnel": funnel_svg,
-                "k": cell.k,
-                "moderators": _moderator_lines(cell, protocol),
-                "subgroup_svgs": subgroup_svgs,
-                "appraisal": extra,
-                "trail": [
-                    (label, r.steps) for label, r in zip(cell.labels, cell.rows, strict=True)
-                ],
-            }
-        )
-        step(f"forest plot {i + 1} of {len(synthesis.pooled_cells)}")
+            extra = {}
+            if appraisal is not None:
+                judgements, tool = forest_risk_of_bias(appraisal.for_cell(cell))
+                if judgements:
+                    forest_options |= {"risk_of_bias": judgements, "rob_tool": tool}
+                extra = cell_appraisal(
+                    appraisal.for_cell(cell), writer, slug, f"c{i}", weighted_rob=cell in largest
+                )
+            fig = forest_plot(cell.result, title=forest_title, **forest_options)
+            forest_svg = writer.add(fig, f"forest-{slug}", f"c{i}")
+            subgroup_svgs = []
+            for column, analysis in cell.subgroups.items():
+                label = _moderator_label(protocol, column)
+                sub = forest_plot(analysis, title=f"{forest_title}: by {label}", **forest_options)
+                subgroup_svgs.append(
+                    writer.add(sub, f"forest-{slug}-by-{column}", f"c{i}{_slug(column)}")
+                )
+            funnel_svg = None
+            if cell.k >= MIN_STUDIES_FUNNEL:
+                funnel = funnel_plot(
+                    cell.result,
+                    egger=st.egger_test(cell.result),
+                    measure_label=_MEASURE_LABELS.get(cell.measure, cell.measure),
+                )
+                funnel_svg = writer.add(funnel, f"funnel-{slug}", f"f{i}")
+            cells.append(
+                {
+                    "slug": slug,
+                    "title": f"{cell.outcome.label} vs {cell.comparator.label.lower()}, "
+                    f"{cell.window.label.lower()}",
+                    "svg": forest_svg,
+                    "funnel": funnel_svg,
+                    "k": cell.k,
+                    "moderators": _moderator_lines(cell, protocol),
+                    "subgroup_svgs": subgroup_svgs,
+                    "appraisal": extra,
+                    "trail": [
+                        (label, r.steps) for label, r in zip(cell.labels, cell.rows, strict=True)
+                    ],
+                }
+            )
+            step(f"forest plot {i + 1} of {len(synthesis.pooled_cells)}")
 
-    if appraisal is not None:
-        swim = swim_section(appraisal, writer)
-        step("synthesis without meta-analysis")
-    unpooled = [
-        f"{c.outcome.label} vs {c.comparator.label.lower()}, {c.window.label.lower()}: "
-        f"{c.pooled_reason} (k = {c.k})"
-        for c in synthesis.unpooled_cells
-    ]
-    page = _TEMPLATE.render(
-        title=protocol.title,
-        banner=banner if banner is not None else protocol.notice,
-        question=protocol.question,
-        methods=methods_text(protocol),
-        appraisal_methods=appraisal_methods_text(protocol) if appraisal is not None else "",
-        rob=rob,
-        swim=swim,
-        studies=studies,
-        table=to_html(lines, caption="Summary of meta-analysis results"),
-        summary_svg=summary_svg,
-        cells=cells,
-        unpooled=unpooled,
-    )
-    page = writer.fill(page, progress=step)
+        if appraisal is not None:
+            swim = swim_section(appraisal, writer)
+            step("synthesis without meta-analysis")
+        unpooled = [
+            f"{c.outcome.label} vs {c.comparator.label.lower()}, {c.window.label.lower()}: "
+            f"{c.pooled_reason} (k = {c.k})"
+            for c in synthesis.unpooled_cells
+        ]
+        page = _TEMPLATE.render(
+            title=protocol.title,
+            banner=banner if banner is not None else protocol.notice,
+            question=protocol.question,
+            methods=methods_text(protocol),
+            appraisal_methods=appraisal_methods_text(protocol) if appraisal is not None else "",
+            rob=rob,
+            swim=swim,
+            studies=studies,
+            table=to_html(lines, caption="Summary of meta-analysis results"),
+            summary_svg=summary_svg,
+            cells=cells,
+            unpooled=unpooled,
+        )
+        page = writer.fill(page)
     index = out / "index.html"
     index.write_text(page, encoding="utf-8")
     if pdf:
