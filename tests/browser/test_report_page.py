@@ -55,7 +55,7 @@ def test_report_renders_without_console_errors(browser, tmp_path):
 
 
 def test_appraised_report_renders_every_figure_without_console_errors(browser, example_report):
-    appraisal, out, index = example_report
+    _appraisal, out, index = example_report
     page = browser.new_page(viewport={"width": 1300, "height": 1000})
     errors: list[str] = []
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)

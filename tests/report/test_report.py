@@ -149,7 +149,8 @@ def test_appraised_report_files_and_sections(example_report):
     assert [i for i, n in ids.items() if n > 1] == []
     assert "Judgements changed by the reviewers." in page
     assert "Synthesis without meta-analysis (SWiM)" in page
-    assert page.count("Certainty of the evidence (GRADE)") == len(appraisal.synthesis.pooled_cells)
+    per_analysis = "<strong>Certainty of the evidence (GRADE):"
+    assert page.count(per_analysis) == len(appraisal.synthesis.pooled_cells)
     assert "Excluding studies at high risk of bias" in page
     assert "Risk of Bias" in (figures / "forest-pain-usual_care-medium.svg").read_text()
 
@@ -162,3 +163,13 @@ def test_appraised_report_files_and_sections(example_report):
     assert (rob.overridden == "Overall").sum() == 1
     table = (out / "tables" / "results-table.csv").read_text(encoding="utf-8")
     assert table.splitlines()[0].endswith(",Certainty (GRADE)")
+
+
+def test_appraised_report_has_the_summary_of_findings(example_report):
+    appraisal, out, index = example_report
+    page = index.read_text(encoding="utf-8")
+    assert page.count('<table class="sof-table">') >= len(appraisal.review.protocol.comparators)
+    assert '<table class="evidence-profile">' in page
+    for name in ("summary-of-findings.html", "summary-of-findings.csv",
+                 "summary-of-findings.docx", "evidence-profile.csv"):  # fmt: skip
+        assert (out / "tables" / name).stat().st_size > 500

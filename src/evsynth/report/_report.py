@@ -45,6 +45,15 @@ from evsynth.report._figures import FigureWriter
 from evsynth.report._forest import forest_plot
 from evsynth.report._funnel import funnel_plot
 from evsynth.report._pdf import write_pdf
+from evsynth.report._sof import (
+    evidence_profile,
+    profile_to_csv,
+    profile_to_html,
+    sof_tables,
+    sof_to_csv,
+    sof_to_html,
+    write_sof_docx,
+)
 from evsynth.report._summary_forest import summary_forest_plot
 from evsynth.report._tables import (
     format_p,
@@ -173,6 +182,13 @@ table.results-table { border-collapse: collapse; margin: 1rem 0; }
 table.results-table th, table.results-table td { padding: .25rem .8rem; text-align: left;
        border-bottom: 1px solid #e3e3e3; }
 table.results-table tr.section th { background: #f2f2f2; }
+table.sof-table, table.evidence-profile { border-collapse: collapse; margin: 1rem 0;
+       font-size: .92rem; }
+table.sof-table th, table.sof-table td, table.evidence-profile th, table.evidence-profile td {
+       padding: .3rem .6rem; border: 1px solid #d9d9d9; vertical-align: top; text-align: left; }
+table.sof-table caption, table.evidence-profile caption { text-align: left; font-weight: bold;
+       padding: .3rem 0; }
+ul.sof-footnotes, ul.profile-footnotes { font-size: .88rem; color: #444; }
 figure { margin: 1rem 0 2rem; overflow-x: auto; } figure svg { max-width: 100%; height: auto; }
 details { margin: .5rem 0 1.5rem; } .muted { color: #666; }
 </style></head><body>
@@ -194,7 +210,13 @@ details { margin: .5rem 0 1.5rem; } .muted { color: #666; }
 {{ table | safe }}
 {% if summary_svg %}<figure>{{ summary_svg | safe }}</figure>{% endif %}
 <p class="muted">Tables as files: tables/results.csv (one row per analysis),
-tables/results-table.md, .html, .csv.</p>
+tables/results-table.md, .html, .csv, .docx.</p>
+{% if sof_html %}<h2 id="summary-of-findings">Summary of findings (GRADE)</h2>
+{{ sof_html | safe }}
+<details><summary>GRADE evidence profile (every analysis, every domain)</summary>
+{{ profile_html | safe }}</details>
+<p class="muted">As files: tables/summary-of-findings.html, .csv, .docx;
+tables/evidence-profile.html, .csv.</p>{% endif %}
 {% for cell in cells %}
 <h3 id="{{ cell.slug }}">{{ cell.title }}</h3>
 <figure>{{ cell.svg | safe }}</figure>
@@ -283,6 +305,18 @@ def write_report(
         "Table 1. Summary of meta-analysis results",
         *table_rows(lines),
     )
+    sof_html = profile_html = None
+    if appraisal is not None:
+        sof = sof_tables(appraisal)
+        profile = evidence_profile(appraisal)
+        sof_html = sof_to_html(sof)
+        profile_html = profile_to_html(profile)
+        tables = out / "tables"
+        (tables / "summary-of-findings.html").write_text(sof_html, encoding="utf-8")
+        (tables / "summary-of-findings.csv").write_text(sof_to_csv(sof), encoding="utf-8")
+        write_sof_docx(tables / "summary-of-findings.docx", sof)
+        (tables / "evidence-profile.html").write_text(profile_html, encoding="utf-8")
+        (tables / "evidence-profile.csv").write_text(profile_to_csv(profile), encoding="utf-8")
     studies = None
     if review is not None:
         (out / "tables" / "characteristics.csv").write_text(
@@ -392,6 +426,8 @@ def write_report(
             swim=swim,
             studies=studies,
             table=to_html(lines, caption="Summary of meta-analysis results"),
+            sof_html=sof_html,
+            profile_html=profile_html,
             summary_svg=summary_svg,
             cells=cells,
             unpooled=unpooled,
