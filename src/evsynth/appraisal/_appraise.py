@@ -34,6 +34,12 @@ __all__ = ["Appraisal", "CellAppraisal", "RobAssessment", "SwimGroup", "appraise
 
 _VARIANTS = {"rob2": "individual", "rob2_cluster": "cluster", "rob2_crossover": "crossover"}
 _HIGH = frozenset({"high", "serious", "critical"})
+_TOOL_NAMES = {
+    "rob2": "RoB 2",
+    "rob2_cluster": "RoB 2 for cluster trials",
+    "rob2_crossover": "RoB 2 for crossover trials",
+    "robins_i": "ROBINS-I",
+}
 _FILE = "rob.csv"
 
 
@@ -176,9 +182,22 @@ def _assess_row(entry, label: str, problems: list[Problem]) -> RobAssessment | N
             {},
             reason=entry.reason,
         )
+    foreign = [d for d in given if d not in result.domains]
+    for d in foreign:
+        problems.append(
+            Problem(
+                _FILE,
+                entry.line,
+                d,
+                f"study {label!r}: {d} is not a domain of {_TOOL_NAMES[entry.tool]} (its "
+                f"domains: {', '.join(result.domains)})",
+            )
+        )
+    if foreign:
+        return None
     proposed = {**result.domains, "Overall": result.overall}
     domains = {**result.domains, **given}
-    overridden = [d for d, v in given.items() if v != result.domains.get(d)]
+    overridden = [d for d, v in given.items() if v != result.domains[d]]
     if overridden and entry.tool != "robins_i":
         recomputed = rob2_from_judgements(domains, variant=_VARIANTS[entry.tool], study=label)
         overall = recomputed.overall
@@ -186,19 +205,26 @@ def _assess_row(entry, label: str, problems: list[Problem]) -> RobAssessment | N
         overall = robins_i(domains, study=label).overall
     else:
         overall = result.overall
+    # what the reviewer's overall is compared with: the tool's rule on the final domains
+    expected = {**result.domains, "Overall": overall}
     if overall_given is not None and overall_given != overall:
         overridden.append("Overall")
         overall = overall_given
     if overridden and not entry.reason:
         for d in overridden:
             mine = overall_given if d == "Overall" else given[d]
+            source = (
+                "the overall rule on the domains"
+                if d == "Overall" and expected["Overall"] != proposed["Overall"]
+                else "the algorithm"
+            )
             problems.append(
                 Problem(
                     _FILE,
                     entry.line,
                     "overall" if d == "Overall" else d,
-                    f"study {label!r}: the reviewer's {mine!r} differs from the algorithm's "
-                    f"{proposed[d]!r}; an override needs a reason (column 'reason')",
+                    f"study {label!r}: the reviewer's {mine!r} differs from {source}'s "
+                    f"{expected[d]!r}; an override needs a reason (column 'reason')",
                 )
             )
         return None
@@ -348,7 +374,8 @@ def _without_high_rob(review: Review, cell: SynthesisCell, rob):
     if not any(rob):
         return None, "not run: no risk-of-bias assessments"
     keep = [i for i, a in enumerate(rob) if a is None or a.overall not in _HIGH]
-    dropped = cell.k - len(keep)
+    # counted in studies: a multi-arm trial's comparisons are one study
+    dropped = len({r.study_id for i, r in enumerate(cell.rows) if i not in keep})
     if dropped == 0:
         return None, "not needed: no study at high risk of bias"
     if len(keep) < 2:
