@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
+import pickle
 import re
-from concurrent.futures import ThreadPoolExecutor, wait
+from concurrent.futures import Future, ProcessPoolExecutor, wait
 from pathlib import Path
 
 import matplotlib
@@ -66,14 +68,23 @@ def _write(fig, base: Path, formats, dpi: float) -> list[Path]:
     return written
 
 
+def _write_pickled(payload: bytes, base: Path, formats, dpi: float) -> list[Path]:
+    """Write a pickled figure (in a worker process: its rcParams are its own)."""
+    with matplotlib.rc_context(_RC):
+        return _write(pickle.loads(payload), base, formats, dpi)
+
+
 class FigureWriter:
     """Write a report's figures while the report is being built, and inline their SVG.
 
     Used as a context manager around the building of a page: :meth:`add` hands a figure to
-    a few writer threads at once (Agg renders and encodes outside Python's lock, and
-    matplotlib keeps fonts per thread) and returns a placeholder for the page; :meth:`fill`
-    waits for the files and puts each figure's SVG in place of its placeholder. Figures
-    are dropped once written unless ``keep`` (e.g. for a PDF of them all).
+    a pool of worker processes at once (matplotlib's text layout holds Python's lock, so
+    threads would not render in parallel; a pickled figure renders byte for byte as the
+    original) and returns a placeholder for the page; :meth:`fill` waits for the files and
+    puts each figure's SVG in place of its placeholder. At most two figures per worker wait
+    in the queue, so memory stays bounded. Figures are dropped once handed over unless
+    ``keep`` (e.g. for a PDF of them all). With one worker, figures are written in this
+    process as they come.
     """
 
     def __init__(
@@ -86,25 +97,24 @@ class FigureWriter:
         progress=None,
     ):
         self.folder = Path(folder)
-        self.formats = formats
+        self.formats = tuple(formats)
         self.dpi = dpi
         self.keep = keep
         self.progress = progress
         self.workers = workers or min(4, os.cpu_count() or 1)
         self._figures: list = []
-        self._pending: list[tuple[str, object]] = []  # (prefix, future of the paths)
-        self._rc = None
+        self._pending: list[tuple[str, Future]] = []  # (prefix, future of the paths)
         self._pool = None
 
     def __enter__(self):
-        self._rc = matplotlib.rc_context(_RC)
-        self._rc.__enter__()
-        self._pool = ThreadPoolExecutor(self.workers)
+        if self.workers > 1:
+            context = multiprocessing.get_context("spawn")  # no fork of a threaded process
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=context)
         return self
 
     def __exit__(self, *exc):
-        self._pool.shutdown(wait=True)
-        self._rc.__exit__(*exc)
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=exc[0] is not None)
         return False
 
     @property
@@ -115,24 +125,27 @@ class FigureWriter:
     def add(self, fig, name: str, prefix: str) -> str:
         """Start writing ``fig`` as ``folder/name.svg`` (and .png); ``prefix`` keeps its SVG
         ids unique in the page. Returns the placeholder to put in the page."""
-        if self._pool is None:
-            raise RuntimeError("use FigureWriter as a context manager")
         if self.keep:
             self._figures.append(fig)
-        # Hold at most two figures per thread in the queue, so memory stays bounded when
-        # figures are built faster than they are written.
-        waiting = [f for _, f in self._pending if not f.done()]
-        if len(waiting) >= 2 * self.workers:
-            wait(waiting[: len(waiting) - 2 * self.workers + 1])
-        future = self._pool.submit(self._one, fig, name)
+        base = self.folder / name
+        if self._pool is None:
+            future: Future = Future()
+            with matplotlib.rc_context(_RC):
+                future.set_result(_write(fig, base, self.formats, self.dpi))
+            self._done(name)
+        else:
+            waiting = [f for _, f in self._pending if not f.done()]
+            if len(waiting) >= 2 * self.workers:
+                wait(waiting[: len(waiting) - 2 * self.workers + 1])
+            payload = pickle.dumps(fig)
+            future = self._pool.submit(_write_pickled, payload, base, self.formats, self.dpi)
+            future.add_done_callback(lambda _f, name=name: self._done(name))
         self._pending.append((prefix, future))
         return f"<!--evsynth-figure-{len(self._pending) - 1}-->"
 
-    def _one(self, fig, name: str) -> list[Path]:
-        paths = _write(fig, self.folder / name, self.formats, self.dpi)
+    def _done(self, name: str) -> None:
         if self.progress is not None:
             self.progress(f"figure {name}")
-        return paths
 
     def fill(self, page: str) -> str:
         """Wait for every figure and put its SVG in place of its placeholder."""
