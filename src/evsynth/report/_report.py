@@ -52,6 +52,7 @@ from evsynth.report._sof import (
     sof_tables,
     sof_to_csv,
     sof_to_html,
+    write_profile_docx,
     write_sof_docx,
 )
 from evsynth.report._summary_forest import summary_forest_plot
@@ -216,7 +217,7 @@ tables/results-table.md, .html, .csv, .docx.</p>
 <details><summary>GRADE evidence profile (every analysis, every domain)</summary>
 {{ profile_html | safe }}</details>
 <p class="muted">As files: tables/summary-of-findings.html, .csv, .docx;
-tables/evidence-profile.html, .csv.</p>{% endif %}
+tables/evidence-profile.html, .csv, .docx.</p>{% endif %}
 {% for cell in cells %}
 <h3 id="{{ cell.slug }}">{{ cell.title }}</h3>
 <figure>{{ cell.svg | safe }}</figure>
@@ -317,6 +318,7 @@ def write_report(
         write_sof_docx(tables / "summary-of-findings.docx", sof)
         (tables / "evidence-profile.html").write_text(profile_html, encoding="utf-8")
         (tables / "evidence-profile.csv").write_text(profile_to_csv(profile), encoding="utf-8")
+        write_profile_docx(tables / "evidence-profile.docx", profile)
     studies = None
     if review is not None:
         (out / "tables" / "characteristics.csv").write_text(

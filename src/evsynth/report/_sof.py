@@ -39,6 +39,7 @@ __all__ = [
     "sof_tables",
     "sof_to_csv",
     "sof_to_html",
+    "write_profile_docx",
     "write_sof_docx",
 ]
 
@@ -909,3 +910,21 @@ def profile_to_csv(rows: list[ProfileRow]) -> str:
         notes = dict(r.footnotes)
         writer.writerow((*(str(e) for e in r.entries()), _row_footnote_text(tuple(notes), notes)))
     return buf.getvalue()
+
+
+def write_profile_docx(path, rows: list[ProfileRow]) -> Path:
+    """Write the GRADE evidence profile into a Word (.docx) file: one row per analysis,
+    footnote letters after the ratings, the footnotes as the last rows.
+
+    Examples
+    --------
+    >>> import tempfile, zipfile
+    >>> from pathlib import Path
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     zipfile.is_zipfile(write_profile_docx(Path(d) / "p.docx", []))
+    True
+    """
+    rows = _check_rows(rows)
+    body: list[tuple[str, ...] | str] = [tuple(str(e) for e in r.entries()) for r in rows]
+    body += [f"{letter}. {text}" for letter, text in profile_footnotes(rows)]
+    return write_docx_table(path, "GRADE evidence profile", _profile_header(rows), body)
