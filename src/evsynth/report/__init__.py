@@ -5,10 +5,22 @@ The report layer never computes statistics: every number it prints or draws come
 built without pyplot (no global state), ready for :func:`save_figure`.
 """
 
+from evsynth.report._effect_direction import EffectDirectionRow, effect_direction_plot
 from evsynth.report._figures import save_figure
 from evsynth.report._forest import forest_plot
 from evsynth.report._funnel import funnel_plot
 from evsynth.report._report import methods_text, write_report
+from evsynth.report._rob_plots import judgement_shares, summary_plot, traffic_light_plot
+from evsynth.report._sof import (
+    evidence_profile,
+    profile_to_csv,
+    profile_to_html,
+    sof_tables,
+    sof_to_csv,
+    sof_to_html,
+    write_profile_docx,
+    write_sof_docx,
+)
 from evsynth.report._summary_forest import summary_forest_plot
 from evsynth.report._tables import (
     ResultsTableRow,
@@ -26,6 +38,19 @@ __all__ = [
     "forest_plot",
     "summary_forest_plot",
     "funnel_plot",
+    "traffic_light_plot",
+    "summary_plot",
+    "judgement_shares",
+    "effect_direction_plot",
+    "EffectDirectionRow",
+    "sof_tables",
+    "evidence_profile",
+    "sof_to_html",
+    "sof_to_csv",
+    "profile_to_html",
+    "profile_to_csv",
+    "write_sof_docx",
+    "write_profile_docx",
     "save_figure",
     "results_table",
     "ResultsTableRow",
