@@ -18,6 +18,7 @@ from matplotlib.path import Path
 from evsynth.appraisal._swim import DIRECTIONS, SignTestResult
 from evsynth.report._rob_plots import ROB_PALETTES
 from evsynth.report._style import INK, LINE_WIDTH, fmt_data, fmt_p, font, new_figure
+from evsynth.report._style import TextMeasurer as _Measurer
 
 __all__ = ["EffectDirectionRow", "effect_direction_plot"]
 
@@ -172,23 +173,6 @@ def _check_inputs(rows, domains, sign_tests, palette) -> tuple[list, list[str], 
                 )
         tests = dict(sign_tests)
     return rows, domains, tests
-
-
-@dataclass
-class _Measurer:
-    fig: Figure
-    cache: dict = field(default_factory=dict)
-
-    def width(self, text: str, prop: FontProperties) -> float:
-        """Width of ``text`` in inches, as the Agg renderer lays it out."""
-        if not text:
-            return 0.0
-        key = (text, prop.get_size_in_points(), prop.get_weight())
-        if key not in self.cache:
-            renderer = self.fig.canvas.get_renderer()
-            w, _, _ = renderer.get_text_width_height_descent(text, prop, ismath=False)
-            self.cache[key] = w / self.fig.dpi
-        return self.cache[key]
 
 
 def _wrap_header(text: str, prop: FontProperties, measure: _Measurer) -> list[str]:

@@ -26,6 +26,7 @@ from evsynth.report._style import (
     font_family,
     new_figure,
 )
+from evsynth.report._style import TextMeasurer as _Measurer
 
 __all__ = ["forest_plot"]
 
@@ -76,23 +77,6 @@ class _Row:
     @property
     def bold(self) -> bool:
         return self.kind in ("heading", "subtotal", "total")
-
-
-@dataclass
-class _Measurer:
-    fig: Figure
-    cache: dict = field(default_factory=dict)
-
-    def width(self, text: str, prop) -> float:
-        """Width of ``text`` in inches, as the Agg renderer lays it out."""
-        if not text:
-            return 0.0
-        key = (text, prop.get_size_in_points(), prop.get_weight())
-        if key not in self.cache:
-            renderer = self.fig.canvas.get_renderer()
-            w, _, _ = renderer.get_text_width_height_descent(text, prop, ismath=False)
-            self.cache[key] = w / self.fig.dpi
-        return self.cache[key]
 
 
 def _arm_data(study_data, labels: Sequence[str]) -> dict[str, np.ndarray]:

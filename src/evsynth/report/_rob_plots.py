@@ -8,19 +8,19 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from types import MappingProxyType
 
 from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
-from matplotlib.font_manager import FontProperties
 from matplotlib.lines import Line2D
 from matplotlib.patches import Circle, Rectangle
 from matplotlib.text import Text
 from matplotlib.textpath import TextPath
 
 from evsynth.report._style import INK, LINE_WIDTH, font, font_family, new_figure
+from evsynth.report._style import TextMeasurer as _Measurer
 
 __all__ = [
     "ROB2_DOMAIN_NAMES",
@@ -415,23 +415,6 @@ _ITEM_GAP = 0.22  # between legend entries
 _BAR_H = 0.2
 _BAR_AREA_W = 3.6
 _MAX_DOMAIN_LABEL_W = 3.2
-
-
-@dataclass
-class _Measurer:
-    fig: Figure
-    cache: dict = field(default_factory=dict)
-
-    def __call__(self, text: str, prop: FontProperties) -> float:
-        """Width of ``text`` in inches, as the Agg renderer lays it out."""
-        if not text:
-            return 0.0
-        key = (text, prop.get_size_in_points(), prop.get_weight())
-        if key not in self.cache:
-            renderer = self.fig.canvas.get_renderer()
-            w, _, _ = renderer.get_text_width_height_descent(text, prop, ismath=False)
-            self.cache[key] = w / self.fig.dpi
-        return self.cache[key]
 
 
 def _wrap(text: str, prop, width: float, measure: _Measurer, indent: float = 0.0) -> list[str]:

@@ -7,6 +7,7 @@ colour explicitly, so that drawing a figure never changes how other figures look
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, field
 from functools import cache
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -26,6 +27,7 @@ __all__ = [
     "fmt_num",
     "fmt_p",
     "new_figure",
+    "TextMeasurer",
 ]
 
 INK = "#1a1a1a"
@@ -101,3 +103,25 @@ def fmt_p(p: float, symbol: str = "P") -> str:
         return f"{symbol} < 0.0001"
     decimals = 2 if p >= 0.01 else -math.floor(math.log10(p))
     return f"{symbol} = {p:.{decimals}f}"
+
+
+@dataclass
+class TextMeasurer:
+    """Widths of texts in inches as ``fig``'s Agg renderer lays them out (cached), so that a
+    figure's layout can follow its content."""
+
+    fig: Figure
+    cache: dict = field(default_factory=dict)
+
+    def width(self, text: str, prop: FontProperties) -> float:
+        """Width of ``text`` in inches."""
+        if not text:
+            return 0.0
+        key = (text, prop.get_size_in_points(), prop.get_weight())
+        if key not in self.cache:
+            renderer = self.fig.canvas.get_renderer()
+            w, _, _ = renderer.get_text_width_height_descent(text, prop, ismath=False)
+            self.cache[key] = w / self.fig.dpi
+        return self.cache[key]
+
+    __call__ = width
