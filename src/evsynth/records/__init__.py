@@ -1,7 +1,32 @@
 """Bibliographic records: import of database exports (RIS, PubMed/MEDLINE, BibTeX, EndNote
-XML, CSV/TSV) into normalised records, and deduplication.
+XML, CSV/TSV, Web of Science) into normalised records, and deduplication.
 
+``read_records(path, source_name=...)`` reads one export (format detected from the extension
+and the content, encoding from the bytes) into :class:`Record` objects, or raises
+:class:`RecordsError` naming the file and line: a file yields all its records or none.
 Works on in-memory records; the store (``evsynth.store``) keeps them.
 """
 
-__all__: list[str] = []
+from evsynth.records._model import (
+    Record,
+    RecordsError,
+    normalise_author,
+    normalise_authors,
+    normalise_doi,
+    normalise_pages,
+    normalise_year,
+)
+from evsynth.records._readers import FIELDS, FORMATS, read_records
+
+__all__ = [
+    "read_records",
+    "Record",
+    "RecordsError",
+    "FORMATS",
+    "FIELDS",
+    "normalise_doi",
+    "normalise_pages",
+    "normalise_year",
+    "normalise_author",
+    "normalise_authors",
+]
