@@ -4,9 +4,11 @@ XML, CSV/TSV, Web of Science) into normalised records, and deduplication.
 ``read_records(path, source_name=...)`` reads one export (format detected from the extension
 and the content, encoding from the bytes) into :class:`Record` objects, or raises
 :class:`RecordsError` naming the file and line: a file yields all its records or none.
-Works on in-memory records; the store (``evsynth.store``) keeps them.
+``deduplicate(records)`` groups duplicates conservatively: certain pairs merge, uncertain
+ones go to a review queue. Works on in-memory records; the store (``evsynth.store``) keeps them.
 """
 
+from evsynth.records._dedup import DedupResult, ReviewPair, deduplicate, write_groups_csv
 from evsynth.records._model import (
     Record,
     RecordsError,
@@ -20,6 +22,10 @@ from evsynth.records._readers import FIELDS, FORMATS, read_records
 
 __all__ = [
     "read_records",
+    "deduplicate",
+    "write_groups_csv",
+    "DedupResult",
+    "ReviewPair",
     "Record",
     "RecordsError",
     "FORMATS",
