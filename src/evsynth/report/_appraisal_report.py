@@ -130,8 +130,8 @@ def cell_appraisal(
     cell_appraisal, writer, slug: str, prefix: str, weighted_rob: bool = False
 ) -> dict:
     """A pooled cell's GRADE ratings, its certainty, the sensitivity analysis without
-    high-RoB studies and, with ``weighted_rob``, its RoB summary plot weighted by the
-    meta-analysis weights."""
+    high-RoB studies, the forest plot's risk-of-bias columns (``forest_rob``) and, with
+    ``weighted_rob``, its RoB summary plot weighted by the meta-analysis weights."""
     ca = cell_appraisal
     cell, grade = ca.cell, ca.grade
     out_dict: dict = {"grade": [], "certainty": "", "statement": ca.statement}
@@ -155,6 +155,8 @@ def cell_appraisal(
             f"Sensitivity analysis excluding studies at high risk of bias: {ca.sensitivity_note}"
         )
     judgements, tool = forest_risk_of_bias(ca)
+    # the forest plot's risk-of-bias columns (keyword arguments of forest_plot)
+    out_dict["forest_rob"] = {"risk_of_bias": judgements, "rob_tool": tool} if judgements else {}
     out_dict["rob_svg"] = None
     if judgements and weighted_rob:
         weights = dict(zip(cell.labels, cell.result.weights, strict=True))

@@ -23,8 +23,8 @@ from evsynth.report._style import (
     fmt_num,
     fmt_p,
     font,
-    font_family,
     new_figure,
+    style_x_axis,
 )
 from evsynth.report._style import TextMeasurer as _Measurer
 
@@ -662,24 +662,11 @@ def forest_plot(
     ax = fig.add_axes((plot_x0 / fig_w, 1 - axis_y / fig_h, plot_w / fig_w, ax_h / fig_h))
     ax.set_gid("forest-axes")
     ax.patch.set_visible(False)
-    for side in ("top", "right", "left"):
-        ax.spines[side].set_visible(False)
-    ax.spines["bottom"].set_linewidth(LINE_WIDTH)
-    ax.spines["bottom"].set_color(INK)
     ax.set_xlim(xmin, xmax)
     ax.set_ylim(ax_h, 0)  # y data are inches from the top of the axes
     ax.set_yticks([])
     ax.set_xticks(ticks, labels=tick_labels)
-    ax.tick_params(
-        axis="x",
-        length=3.5,
-        width=LINE_WIDTH,
-        pad=2.5,
-        color=INK,
-        labelcolor=INK,
-        labelsize=_TICK_FONT_SIZE,
-        labelfontfamily=list(font_family()),
-    )
+    style_x_axis(ax, _TICK_FONT_SIZE)
     # Vertical lines stop short of the notes under each subgroup, which run across the plot.
     spans = _line_spans([(r.y - ax_top, r.kind) for r in rows], line_h, ax_h)
     for y0, y1 in spans:

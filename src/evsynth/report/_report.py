@@ -29,7 +29,6 @@ import evsynth.stats as st
 from evsynth.report._appraisal_report import (
     appraisal_methods_text,
     cell_appraisal,
-    forest_risk_of_bias,
     rob_section,
     swim_section,
 )
@@ -369,12 +368,10 @@ def write_report(
             )
             extra = {}
             if appraisal is not None:
-                judgements, tool = forest_risk_of_bias(appraisal.for_cell(cell))
-                if judgements:
-                    forest_options |= {"risk_of_bias": judgements, "rob_tool": tool}
                 extra = cell_appraisal(
                     appraisal.for_cell(cell), writer, slug, f"c{i}", weighted_rob=cell in largest
                 )
+                forest_options |= extra["forest_rob"]
             fig = forest_plot(cell.result, title=forest_title, **forest_options)
             forest_svg = writer.add(fig, f"forest-{slug}", f"c{i}")
             subgroup_svgs = []

@@ -19,7 +19,7 @@ from matplotlib.patches import Circle, Rectangle
 from matplotlib.text import Text
 from matplotlib.textpath import TextPath
 
-from evsynth.report._style import INK, LINE_WIDTH, font, font_family, new_figure
+from evsynth.report._style import INK, LINE_WIDTH, font, new_figure, style_x_axis
 from evsynth.report._style import TextMeasurer as _Measurer
 
 __all__ = [
@@ -910,21 +910,8 @@ def summary_plot(
     ax.set_xlim(0, 1)
     ax.set_ylim(ax_h, 0)  # y data are inches from the top of the axes
     ax.set_yticks([])
-    for side in ("top", "right", "left"):
-        ax.spines[side].set_visible(False)
-    ax.spines["bottom"].set_linewidth(LINE_WIDTH)
-    ax.spines["bottom"].set_color(INK)
     ax.set_xticks([0, 0.25, 0.5, 0.75, 1.0], labels=tick_labels)
-    ax.tick_params(
-        axis="x",
-        length=3.5,
-        width=LINE_WIDTH,
-        pad=2.5,
-        color=INK,
-        labelcolor=INK,
-        labelsize=_TICK_FONT_SIZE,
-        labelfontfamily=list(font_family()),
-    )
+    style_x_axis(ax, _TICK_FONT_SIZE)
     for i, tick in enumerate(ax.xaxis.get_major_ticks()):
         tick.label1.set_gid(f"rob-xtick-{i}")
     for d in rows:

@@ -546,16 +546,21 @@ def sof_tables(appraisal: Appraisal, *, max_rows: int = MAX_SOF_ROWS) -> list[So
     return tables
 
 
-def _check_tables(tables: object) -> list[SofTable]:
-    if isinstance(tables, SofTable) or not isinstance(tables, Iterable):
+def _check_list(items: object, kind: type, name: str, source: str) -> list:
+    """``items`` as a list of ``kind`` objects, or a TypeError saying what was expected."""
+    if isinstance(items, kind) or not isinstance(items, Iterable):
         raise TypeError(
-            f"tables must be a list of SofTable (from sof_tables); got {type(tables).__name__}"
+            f"{name} must be a list of {kind.__name__} (from {source}); got {type(items).__name__}"
         )
-    tables = list(tables)
-    for t in tables:
-        if not isinstance(t, SofTable):
-            raise TypeError(f"tables must hold SofTable objects; got {type(t).__name__}")
-    return tables
+    items = list(items)
+    for item in items:
+        if not isinstance(item, kind):
+            raise TypeError(f"{name} must hold {kind.__name__} objects; got {type(item).__name__}")
+    return items
+
+
+def _check_tables(tables: object) -> list[SofTable]:
+    return _check_list(tables, SofTable, "tables", "sof_tables")
 
 
 def _footnote_list(footnotes: Iterable[tuple[str, str]], css_class: str) -> str:
@@ -811,15 +816,7 @@ def evidence_profile(appraisal: Appraisal) -> list[ProfileRow]:
 
 
 def _check_rows(rows: object) -> list[ProfileRow]:
-    if isinstance(rows, ProfileRow) or not isinstance(rows, Iterable):
-        raise TypeError(
-            f"rows must be a list of ProfileRow (from evidence_profile); got {type(rows).__name__}"
-        )
-    rows = list(rows)
-    for r in rows:
-        if not isinstance(r, ProfileRow):
-            raise TypeError(f"rows must hold ProfileRow objects; got {type(r).__name__}")
-    return rows
+    return _check_list(rows, ProfileRow, "rows", "evidence_profile")
 
 
 def profile_footnotes(rows: list[ProfileRow]) -> list[tuple[str, str]]:

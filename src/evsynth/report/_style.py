@@ -27,6 +27,7 @@ __all__ = [
     "fmt_num",
     "fmt_p",
     "new_figure",
+    "style_x_axis",
     "TextMeasurer",
 ]
 
@@ -125,3 +126,23 @@ class TextMeasurer:
         return self.cache[key]
 
     __call__ = width
+
+
+def style_x_axis(ax, tick_size: float) -> None:
+    """The house look of an axes that shows only its x axis (forest plots, RoB bars): no
+    top, right or left spine, a thin ink bottom spine, outward ticks labelled in the house
+    font at ``tick_size`` points."""
+    for side in ("top", "right", "left"):
+        ax.spines[side].set_visible(False)
+    ax.spines["bottom"].set_linewidth(LINE_WIDTH)
+    ax.spines["bottom"].set_color(INK)
+    ax.tick_params(
+        axis="x",
+        length=3.5,
+        width=LINE_WIDTH,
+        pad=2.5,
+        color=INK,
+        labelcolor=INK,
+        labelsize=tick_size,
+        labelfontfamily=list(font_family()),
+    )
