@@ -343,6 +343,8 @@ def test_demo_copies_the_example_and_builds_its_report(runner, tmp_path):
         assert (out / name).is_file(), name
     page = index.read_text(encoding="utf-8")
     assert "Synthetic example" in page  # the protocol's notice is the report's banner
+    assert "Study selection" in page  # the PRISMA flow diagram, derived from records/
+    assert (out / "report" / "figures" / "prisma-flow-diagram.svg").is_file()
     synthesis = es.synthesise(es.load_review(out))
     written = list(csv.DictReader((out / "report" / "tables" / "results.csv").open()))
     assert len(written) == len(synthesis.pooled_cells) > 10

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import re
+import shutil
 from collections import Counter
 from pathlib import Path
 
@@ -13,6 +15,7 @@ from typer.testing import CliRunner
 import evsynth as es
 from evsynth.cli import app
 from evsynth.report import methods_text, write_report
+from tests.screening._exports import with_sources
 
 MINIMAL = Path(__file__).parents[1] / "review" / "fixtures" / "minimal"
 RESULTS_COLUMNS = [
@@ -174,3 +177,62 @@ def test_appraised_report_has_the_summary_of_findings(example_report):
                  "summary-of-findings.docx", "evidence-profile.csv",
                  "evidence-profile.docx"):  # fmt: skip
         assert (out / "tables" / name).stat().st_size > 500
+
+
+def test_report_without_searches_has_no_selection_section(built):
+    _, out, index = built
+    assert "Study selection" not in index.read_text(encoding="utf-8")
+    assert not (out / "tables" / "prisma.csv").exists()
+
+
+def test_example_report_has_the_prisma_flow_diagram(example_report):
+    appraisal, out, index = example_report
+    page = index.read_text(encoding="utf-8")
+    assert '<h2 id="study-selection">Study selection</h2>' in page
+    assert "We searched MEDLINE (PubMed) (2023-03-14), Embase (Ovid) (2023-03-14)" in page
+    assert page.index("Study selection") < page.index("Included studies")
+    for suffix in (".svg", ".png"):
+        assert (out / "figures" / f"prisma-flow-diagram{suffix}").is_file()
+    rows = list(csv.DictReader((out / "tables" / "prisma.csv").open(encoding="utf-8")))
+    by_item = {row["item"]: int(row["n"]) for row in rows}
+    identified = sum(int(r["n"]) for r in rows if r["box"] == "identified")
+    screened = by_item["records screened"]
+    assert identified - by_item["duplicate records"] == screened
+    assert screened - by_item["records excluded"] == by_item["reports sought for retrieval"]
+    excluded = sum(int(r["n"]) for r in rows if r["box"] == "reports excluded")
+    assessed = by_item["reports assessed for eligibility"]
+    assert assessed - excluded == by_item["reports of included studies"] == 29
+    assert by_item["studies included in review"] == len(appraisal.review.studies) == 24
+    svg = (out / "figures" / "prisma-flow-diagram.svg").read_text(encoding="utf-8")
+    assert "1,560" in svg and "Records screened" in svg
+
+
+def _with_searches(tmp_path: Path) -> Path:
+    folder = tmp_path / "review"
+    shutil.copytree(MINIMAL, folder)
+    return with_sources(folder)
+
+
+def test_cli_report_leaves_out_the_diagram_when_screening_is_incomplete(tmp_path):
+    folder = _with_searches(tmp_path)
+    screening = folder / "screening.csv"
+    lines = screening.read_text(encoding="utf-8").splitlines(keepends=True)
+    screening.write_text("".join(lines[:-1]), encoding="utf-8")  # one decision fewer
+    result = CliRunner().invoke(app, ["report", str(folder)])
+    assert result.exit_code == 0, result.output
+    output = " ".join(result.output.split())
+    assert "PRISMA flow diagram left out:" in output
+    assert "have no full-text decision: b.nbib#2" in output
+    # the minimal folder's six studies have one included report between them
+    assert "studies.csv lists studies with no report included at full text: baker2015" in output
+    assert "Study selection" not in (folder / "report" / "index.html").read_text(encoding="utf-8")
+
+
+def test_cli_report_stops_on_an_unreadable_export(tmp_path):
+    folder = _with_searches(tmp_path)
+    (folder / "records" / "a.ris").write_text("TY  - JOUR\nTI  - cut\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["report", str(folder)])
+    assert result.exit_code == 2
+    assert "a search export cannot be read" in result.output
+    assert "a.ris, line" in result.output
+    assert not (folder / "report").exists()

@@ -395,6 +395,7 @@ def _build_report(directory: Path, out: Path, pdf: bool = False) -> None:
             appraisal = es.appraise(review, synthesis)
         except ReviewError as exc:
             raise _fail(f"{directory}: the review folder has problems:\n{exc}") from None
+        prisma = _prisma_counts(directory, review, synthesis)
         pooled = synthesis.pooled_cells
         # steps: tables, each forest plot built, then every figure written (an estimate)
         steps = 10 + 2 * len(pooled) + sum(len(c.subgroups) for c in pooled)
@@ -407,6 +408,7 @@ def _build_report(directory: Path, out: Path, pdf: bool = False) -> None:
                 out,
                 review=review,
                 appraisal=appraisal,
+                prisma=prisma,
                 pdf=pdf,
                 progress=lambda msg: bar.update(task, advance=1, description=msg),
             )
@@ -414,6 +416,37 @@ def _build_report(directory: Path, out: Path, pdf: bool = False) -> None:
     _stdout().print(f"Report written to {index.resolve()}", soft_wrap=True)
 
 
+def _prisma_counts(directory: Path, review, synthesis):
+    """The PRISMA counts of the review's searches and screening, or None where it has none.
+
+    An unreadable export stops the report; screening that is incomplete or inconsistent
+    leaves the flow diagram out with a warning saying why.
+    """
+    from evsynth.records import RecordsError
+    from evsynth.review import PrismaError
+    from evsynth.screening import prisma_from_review
+
+    if not review.protocol.sources:
+        return None
+    if not review.screening_decisions:
+        message = "PRISMA flow diagram left out: screening.csv has no decisions yet"
+        warnings.warn(message, stacklevel=2)
+        return None
+    try:
+        return prisma_from_review(review, synthesis)
+    except RecordsError as exc:
+        raise _fail(f"{directory}: a search export cannot be read:\n{exc}") from None
+    except PrismaError as exc:
+        warnings.warn(f"PRISMA flow diagram left out: {exc}", stacklevel=2)
+        return None
+
+
 def main() -> None:
     """Entry point of the ``evsynth`` console script."""
     app()
+
+
+# Commands defined in their own modules, registered here (they use the helpers above).
+from evsynth.cli._dedup import dedup  # noqa: E402
+
+app.command()(dedup)

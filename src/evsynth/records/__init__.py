@@ -5,10 +5,13 @@ XML, CSV/TSV, Web of Science) into normalised records, and deduplication.
 and the content, encoding from the bytes) into :class:`Record` objects, or raises
 :class:`RecordsError` naming the file and line: a file yields all its records or none.
 ``deduplicate(records)`` groups duplicates conservatively: certain pairs merge, uncertain
-ones go to a review queue. Works on in-memory records; the store (``evsynth.store``) keeps them.
+ones go to a review queue. ``identify(review)`` reads every export that a review folder's
+``[[source]]`` blocks name and deduplicates them. Works on in-memory records; the store
+(``evsynth.store``) keeps them.
 """
 
 from evsynth.records._dedup import DedupResult, ReviewPair, deduplicate, write_groups_csv
+from evsynth.records._folder import Identification, dedup_fields, identify, record_id
 from evsynth.records._model import (
     Record,
     RecordsError,
@@ -22,6 +25,10 @@ from evsynth.records._readers import FIELDS, FORMATS, read_records
 
 __all__ = [
     "read_records",
+    "identify",
+    "Identification",
+    "record_id",
+    "dedup_fields",
     "deduplicate",
     "write_groups_csv",
     "DedupResult",

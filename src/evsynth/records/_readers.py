@@ -14,6 +14,7 @@ References
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import logging
 import os
@@ -99,7 +100,7 @@ def read_records(
     Parameters
     ----------
     path : str or os.PathLike
-        The export file.
+        The export file; a gzip-compressed export (``.ris.gz``, ``.csv.gz``) is read inside.
     source_name : str, optional
         Database name to store with each record (e.g. ``"MEDLINE (Ovid)"``).
     format : {"ris", "medline", "bibtex", "endnote_xml", "csv", "tsv", "wos_txt"}, optional
@@ -150,8 +151,15 @@ def read_records(
         data = Path(path).read_bytes()
     except OSError as error:
         raise RecordsError(file, None, f"cannot read the file: {error.strerror}") from None
+    name = file
+    if data.startswith(b"\x1f\x8b"):  # gzip: read the export inside; name it without .gz
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError) as error:
+            raise RecordsError(file, None, f"is not a readable gzip file: {error}") from None
+        name = file.removesuffix(".gz")
     text = decode_bytes(data, file).replace("\r\n", "\n").replace("\r", "\n")
-    fmt = format or _detect(file, text)
+    fmt = format or _detect(name, text)
     if fmt == "ris":
         return _read_ris(text, file, source_name)
     if fmt == "medline":

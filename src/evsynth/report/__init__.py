@@ -9,6 +9,7 @@ from evsynth.report._effect_direction import EffectDirectionRow, effect_directio
 from evsynth.report._figures import save_figure
 from evsynth.report._forest import forest_plot
 from evsynth.report._funnel import funnel_plot
+from evsynth.report._prisma import prisma_flow_diagram
 from evsynth.report._report import methods_text, write_report
 from evsynth.report._rob_plots import judgement_shares, summary_plot, traffic_light_plot
 from evsynth.report._sof import (
@@ -38,6 +39,7 @@ __all__ = [
     "forest_plot",
     "summary_forest_plot",
     "funnel_plot",
+    "prisma_flow_diagram",
     "traffic_light_plot",
     "summary_plot",
     "judgement_shares",

@@ -44,6 +44,7 @@ from evsynth.report._figures import FigureWriter
 from evsynth.report._forest import forest_plot
 from evsynth.report._funnel import funnel_plot
 from evsynth.report._pdf import write_pdf
+from evsynth.report._selection import selection_section
 from evsynth.report._sof import (
     evidence_profile,
     profile_to_csv,
@@ -63,6 +64,7 @@ from evsynth.report._tables import (
     to_html,
     to_markdown,
 )
+from evsynth.review import PrismaCounts
 
 __all__ = ["methods_text", "write_report"]
 
@@ -197,6 +199,11 @@ details { margin: .5rem 0 1.5rem; } .muted { color: #666; }
 {% if question %}<p><strong>Question.</strong> {{ question }}</p>{% endif %}
 <h2>Methods</h2><p>{{ methods }}</p>
 {% if appraisal_methods %}<p>{{ appraisal_methods }}</p>{% endif %}
+{% if selection %}<h2 id="study-selection">Study selection</h2>
+{% if selection.text %}<p>{{ selection.text }}</p>{% endif %}
+<figure>{{ selection.svg | safe }}</figure>
+<p class="muted">Counts as a file: tables/prisma.csv. Figure: figures/prisma-flow-diagram.svg,
+.png.</p>{% endif %}
 {% if studies %}<h2>Included studies</h2><ul>
 {% for s in studies.summary %}<li>{{ s }}</li>{% endfor %}</ul>
 {{ studies.table | safe }}{% endif %}
@@ -243,8 +250,6 @@ tables/evidence-profile.html, .csv, .docx.</p>{% endif %}
 <ul>{% for line in swim.lines %}<li>{{ line }}</li>{% endfor %}</ul>
 {% elif unpooled %}<h2>Not pooled</h2><ul>
 {% for u in unpooled %}<li>{{ u }}</li>{% endfor %}</ul>{% endif %}
-<h2>PRISMA</h2>
-<p class="muted">Filled by the records step when its data are present.</p>
 </body></html>
 """
 )
@@ -257,6 +262,7 @@ def write_report(
     review=None,
     appraisal=None,
     banner: str | None = None,
+    prisma: PrismaCounts | None = None,
     pdf: bool = False,
     progress: Callable[[str], None] | None = None,
 ) -> Path:
@@ -276,6 +282,10 @@ def write_report(
         summary plots), risk-of-bias columns on the forest plots, GRADE certainty beside each
         result with every domain's rating and reason, the sensitivity analysis without
         studies at high risk of bias, and the synthesis without meta-analysis (SWiM).
+    prisma : PrismaCounts, optional
+        The counts of the search and selection (:func:`evsynth.screening.prisma_counts`):
+        adds the study-selection section with the PRISMA 2020 flow diagram (also as
+        figures/prisma-flow-diagram.svg/.png and tables/prisma.csv).
     banner : str, optional
         A notice shown at the top of the page; default: the protocol's ``notice``
         (``[review] notice = "..."`` in review.toml, e.g. that the data are synthetic).
@@ -337,7 +347,10 @@ def write_report(
 
     summary_svg = None
     with FigureWriter(out / "figures", keep=pdf, progress=step) as writer:
-        rob = swim = None
+        rob = swim = selection = None
+        if prisma is not None:
+            selection = selection_section(prisma, protocol, out, writer)
+            step("PRISMA flow diagram")
         if appraisal is not None:
             rob = rob_section(appraisal, out, writer)
             step("risk of bias")
@@ -423,6 +436,7 @@ def write_report(
             appraisal_methods=appraisal_methods_text(protocol) if appraisal is not None else "",
             rob=rob,
             swim=swim,
+            selection=selection,
             studies=studies,
             table=to_html(lines, caption="Summary of meta-analysis results"),
             sof_html=sof_html,

@@ -11,6 +11,7 @@ touches the database.
 from evsynth.review._io import load_review
 from evsynth.review._model import (
     LAYOUTS,
+    SCREENING_DECISIONS,
     AnalysisSettings,
     ComparatorSpec,
     ModeratorSpec,
@@ -18,10 +19,13 @@ from evsynth.review._model import (
     OutcomeSpec,
     Protocol,
     Review,
+    ScreeningDecisionRow,
+    SearchSource,
     Study,
     TimepointWindow,
 )
 from evsynth.review._prepare import PreparedRow, prepare_rows
+from evsynth.review._prisma import PrismaCounts, PrismaError
 from evsynth.review._problems import Problem, ReviewError
 from evsynth.review._synthesis import (
     SynthesisCell,
@@ -39,6 +43,8 @@ __all__ = [
     "SynthesisCell",
     "SynthesisResult",
     "ReviewError",
+    "PrismaCounts",
+    "PrismaError",
     "Problem",
     "Review",
     "Protocol",
@@ -48,6 +54,9 @@ __all__ = [
     "AnalysisSettings",
     "ModeratorSpec",
     "Study",
+    "SearchSource",
+    "ScreeningDecisionRow",
+    "SCREENING_DECISIONS",
     "OutcomeRow",
     "LAYOUTS",
 ]

@@ -1,5 +1,5 @@
-"""Load a review folder (review.toml, studies.csv, outcomes.csv, and rob.csv and grade.csv
-where present) into a :class:`Review`."""
+"""Load a review folder (review.toml, studies.csv, outcomes.csv, and rob.csv, grade.csv and
+screening.csv where present) into a :class:`Review`."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from evsynth.review._model import Review
 from evsynth.review._problems import Problem, ReviewError
 from evsynth.review._protocol import load_protocol
 from evsynth.review._rows import parse_outcomes, parse_studies
+from evsynth.review._screening_rows import parse_screening
 from evsynth.review._tables import Table, find_table, read_table
 from evsynth.review._tomllines import TomlLines
 
@@ -22,7 +23,8 @@ def load_review(path) -> Review:
     ----------
     path : str or os.PathLike
         The review folder. It holds ``review.toml``, ``studies.csv`` and ``outcomes.csv``,
-        and optionally ``rob.csv`` (risk of bias) and ``grade.csv`` (GRADE decisions); each
+        and optionally ``rob.csv`` (risk of bias), ``grade.csv`` (GRADE decisions) and
+        ``screening.csv`` (resolved screening decisions on the exports of ``[[source]]``); each
         table may be ``.xlsx`` instead when the CSV is absent (the first sheet is read).
 
     Returns
@@ -76,6 +78,17 @@ def load_review(path) -> Review:
         if protocol is not None:
             grade_decisions = parse_grade(table, problems, protocol)
 
+    screening_decisions = []
+    screening_table = find_table(root, "screening")
+    if screening_table is not None and (table := read_table(screening_table, problems)) is not None:
+        screening_decisions = parse_screening(table, problems, studies)
+    if protocol is not None:
+        for i, source in enumerate(protocol.sources):
+            if not (root / source.file).is_file():
+                line = lines.line(("source", i, "file"))
+                message = f"the export {source.file!r} is not in the review folder"
+                problems.append(Problem("review.toml", line, "source.file", message))
+
     if problems or protocol is None:
         raise ReviewError(problems)
     return Review(
@@ -85,6 +98,7 @@ def load_review(path) -> Review:
         outcome_rows=tuple(rows),
         risk_of_bias=tuple(risk_of_bias),
         grade_decisions=tuple(grade_decisions),
+        screening_decisions=tuple(screening_decisions),
     )
 
 

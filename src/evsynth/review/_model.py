@@ -37,6 +37,51 @@ class OutcomeSpec:
     pool: bool = True
 
 
+#: What a searched source is, as the PRISMA 2020 flow diagram sorts them.
+SOURCE_KINDS = ("database", "register")
+
+
+@dataclass(frozen=True)
+class SearchSource:
+    """A searched database or register (a ``[[source]]`` block of review.toml).
+
+    ``file`` is the export's path relative to the review folder (e.g.
+    ``"records/medline.nbib"``); ``searched`` is the date of the search as written.
+    """
+
+    name: str
+    file: str
+    kind: Literal["database", "register"] = "database"
+    searched: str = ""
+    format: str | None = None
+
+
+#: Screening stages and the decisions each takes.
+SCREENING_DECISIONS = {
+    "title_abstract": ("include", "exclude"),
+    "full_text": ("include", "exclude", "not_retrieved"),
+}
+
+
+@dataclass(frozen=True)
+class ScreeningDecisionRow:
+    """One resolved screening decision (a row of screening.csv).
+
+    ``record_id`` names a record of the searched exports as ``"FILE#N"``: the export's file
+    name and the record's 1-based position in it. A decision on one record of a duplicate
+    group is the decision on the group. ``reason`` is required to exclude at full text;
+    ``study_id`` (a study of studies.csv) is required to include at full text: several
+    reports may belong to one study.
+    """
+
+    record_id: str
+    stage: Literal["title_abstract", "full_text"]
+    decision: str
+    reason: str | None = None
+    study_id: str | None = None
+    line: int | None = None
+
+
 @dataclass(frozen=True)
 class ComparatorSpec:
     """A comparator category (a ``[[comparator]]`` block), e.g. usual care."""
@@ -97,6 +142,8 @@ class Protocol:
     notice: str = ""
     #: thresholds of the GRADE rules (``[grade]``)
     grade: GradeSettings = field(default_factory=GradeSettings)
+    #: the searched databases and registers (``[[source]]``), in search order
+    sources: tuple[SearchSource, ...] = ()
 
     def outcome(self, outcome_id: str) -> OutcomeSpec:
         """The outcome with this id (``KeyError`` if none)."""
@@ -288,8 +335,8 @@ class GradeDecisionRow:
 @dataclass(frozen=True)
 class Review:
     """A loaded review folder: the protocol, the studies, the extracted results and, where
-    the folder has them, the risk-of-bias assessments (rob.csv) and GRADE decisions
-    (grade.csv)."""
+    the folder has them, the risk-of-bias assessments (rob.csv), GRADE decisions (grade.csv)
+    and resolved screening decisions (screening.csv)."""
 
     root: Path
     protocol: Protocol
@@ -297,6 +344,7 @@ class Review:
     outcome_rows: tuple[OutcomeRow, ...]
     risk_of_bias: tuple[RiskOfBias, ...] = ()
     grade_decisions: tuple[GradeDecisionRow, ...] = ()
+    screening_decisions: tuple[ScreeningDecisionRow, ...] = ()
 
     def rows_for(self, outcome_id: str) -> tuple[OutcomeRow, ...]:
         """The outcome rows of one outcome, in file order."""

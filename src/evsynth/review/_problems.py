@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-_FILE_ORDER = ("review.toml", "studies", "outcomes", "rob", "grade")
+_FILE_ORDER = ("review.toml", "studies", "outcomes", "rob", "grade", "screening")
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ import dataclasses
 import itertools
 import re
 import tomllib
+from pathlib import PurePath
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -25,6 +26,7 @@ from evsynth.review._model import (
     ModeratorSpec,
     OutcomeSpec,
     Protocol,
+    SearchSource,
     TimepointWindow,
 )
 from evsynth.review._problems import Problem, describe
@@ -124,6 +126,14 @@ class _ModeratorIn(_Table):
     kind: Literal["categorical", "numeric"]
 
 
+class _SourceIn(_Table):
+    name: Text
+    file: Text
+    kind: Literal["database", "register"] = "database"
+    searched: str = ""
+    format: Text | None = None
+
+
 class _ProtocolIn(BaseModel):
     model_config = ConfigDict(extra="allow", allow_inf_nan=False)
 
@@ -137,6 +147,7 @@ class _ProtocolIn(BaseModel):
     analysis: _AnalysisIn = _AnalysisIn()
     moderator: list[_ModeratorIn] = []
     grade: dict = {}
+    source: list[_SourceIn] = []
 
 
 _MISSING_TABLE = {
@@ -204,15 +215,31 @@ def _build(p: _ProtocolIn, data: dict, lines: TomlLines, found: list[Problem]) -
         field = ".".join(str(x) for x in path if not isinstance(x, int))
         found.append(Problem(FILE, lines.line(path), field, message))
 
-    for table, items in (("outcome", p.outcome), ("comparator", p.comparator)):
+    for table, items, key in (
+        ("outcome", p.outcome, "id"),
+        ("comparator", p.comparator, "id"),
+        ("source", p.source, "name"),
+    ):
         seen: dict[str, int] = {}
         for i, item in enumerate(items):
-            if item.id in seen:
+            value = getattr(item, key)
+            if value in seen:
                 add(
-                    (table, i, "id"),
-                    f"duplicate {table} id {item.id!r}; ids must be unique",
+                    (table, i, key),
+                    f"duplicate {table} {key} {value!r}; {key}s must be unique",
                 )
-            seen.setdefault(item.id, i)
+            seen.setdefault(value, i)
+    file_names: dict[str, str] = {}
+    for i, source in enumerate(p.source):
+        # records are named FILE#N in screening.csv, so file names must differ
+        name = PurePath(source.file).name
+        if name in file_names:
+            add(
+                ("source", i, "file"),
+                f"export file name {name!r} is also used by {file_names[name]!r}; "
+                "record ids (FILE#N) need distinct file names",
+            )
+        file_names.setdefault(name, source.file)
     windows = []
     for wid, w in p.timepoints.items():
         start, end = w.weeks
@@ -255,6 +282,7 @@ def _build(p: _ProtocolIn, data: dict, lines: TomlLines, found: list[Problem]) -
         ),
         moderators=tuple(ModeratorSpec(m.column, m.label or m.column, m.kind) for m in p.moderator),
         grade=grade,
+        sources=tuple(SearchSource(s.name, s.file, s.kind, s.searched, s.format) for s in p.source),
     )
 
 

@@ -1,0 +1,81 @@
+"""The report's study-selection section: the searches, the PRISMA 2020 flow diagram and its
+counts as a table."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from evsynth.report._prisma import prisma_flow_diagram
+from evsynth.review import PrismaCounts, Protocol
+
+__all__ = ["selection_section", "prisma_rows", "search_text"]
+
+
+def _n(value: int) -> str:
+    return f"{value:,}"
+
+
+def search_text(protocol: Protocol, counts: PrismaCounts) -> str:
+    """A methods sentence on the searches and the deduplication.
+
+    Examples
+    --------
+    >>> from evsynth.review import SearchSource
+    >>> counts = PrismaCounts(
+    ...     databases={"MEDLINE": 3, "Embase": 2}, duplicates_removed=1, records_screened=4,
+    ...     records_excluded=3, reports_sought=1, reports_not_retrieved=0, reports_assessed=1,
+    ...     studies_included=1, reports_included=1)
+    >>> protocol = Protocol("T", "x", "", {}, (), (), (), sources=(
+    ...     SearchSource("MEDLINE", "m.nbib", searched="2024-01-31"),
+    ...     SearchSource("Embase", "e.ris")))
+    >>> import textwrap
+    >>> print(textwrap.fill(search_text(protocol, counts), 88))
+    We searched MEDLINE (2024-01-31) and Embase; the 5 records found were deduplicated
+    automatically (1 duplicate removed) before screening.
+    """
+    names = [f"{s.name} ({s.searched})" if s.searched else s.name for s in protocol.sources]
+    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    removed = counts.duplicates_removed
+    return (
+        f"We searched {listed}; the {_n(counts.records_identified)} records found were "
+        f"deduplicated automatically ({_n(removed)} duplicate{'' if removed == 1 else 's'} "
+        "removed) before screening."
+    )
+
+
+def prisma_rows(counts: PrismaCounts) -> list[tuple[str, str, int]]:
+    """The flow diagram's counts as (box, item, n) rows, in the diagram's order."""
+    rows = [("identified", name, n) for name, n in counts.databases.items()]
+    rows += [("identified (registers)", name, n) for name, n in counts.registers.items()]
+    rows += [
+        ("removed before screening", "duplicate records", counts.duplicates_removed),
+        ("removed before screening", "marked ineligible by automation tools",
+         counts.automation_removed),
+        ("removed before screening", "other reasons", counts.other_removed),
+        ("screening", "records screened", counts.records_screened),
+        ("screening", "records excluded", counts.records_excluded),
+        ("retrieval", "reports sought for retrieval", counts.reports_sought),
+        ("retrieval", "reports not retrieved", counts.reports_not_retrieved),
+        ("eligibility", "reports assessed for eligibility", counts.reports_assessed),
+    ]  # fmt: skip
+    rows += [("reports excluded", reason, n) for reason, n in counts.reports_excluded.items()]
+    rows += [
+        ("included", "studies included in review", counts.studies_included),
+        ("included", "reports of included studies", counts.reports_included),
+    ]
+    if counts.studies_in_meta_analysis is not None:
+        rows.append(("included", "studies in the meta-analyses", counts.studies_in_meta_analysis))
+    return rows
+
+
+def selection_section(counts: PrismaCounts, protocol: Protocol, out: Path, writer) -> dict:
+    """Draw the flow diagram, write tables/prisma.csv; return what the page shows."""
+    buffer = io.StringIO()
+    table = csv.writer(buffer, lineterminator="\n")
+    table.writerow(["box", "item", "n"])
+    table.writerows(prisma_rows(counts))
+    (out / "tables" / "prisma.csv").write_text(buffer.getvalue(), encoding="utf-8")
+    svg = writer.add(prisma_flow_diagram(counts), "prisma-flow-diagram", "p")
+    return {"svg": svg, "text": search_text(protocol, counts) if protocol.sources else ""}
