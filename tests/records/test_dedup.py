@@ -4,7 +4,16 @@ import csv
 
 import pytest
 
-from evsynth.records._dedup import DedupResult, deduplicate, write_groups_csv
+from evsynth.records._dedup import (
+    DedupResult,
+    _doi,
+    _fold,
+    _journal_abbreviation_match,
+    _pages,
+    _volume,
+    deduplicate,
+    write_groups_csv,
+)
 
 ARTICLE = {
     "title": "Effect of aspirin on recurrent stroke: a randomised controlled trial",
@@ -101,8 +110,8 @@ def test_conference_abstract_goes_to_review_queue():
 
 def test_transitivity_and_primary():
     records = [
-        record("a", doi="10.1/x", pages="", volume=""),
-        record("b", doi="10.1/x"),
+        record("a", doi="10.1000/x", pages="", volume=""),
+        record("b", doi="10.1000/x"),
         record("c", journal="J Am Med Assoc"),
     ]
     result = deduplicate(records)
@@ -167,3 +176,227 @@ def test_title_annotations_are_ignored():
         record("b", title=ARTICLE["title"] + ".[Erratum appears in JAMA 2011;305(1):12]"),
     ]
     assert merged(records) == {frozenset({"a", "b"})}
+
+
+# --- normalisation -------------------------------------------------------------------------
+
+
+def test_greek_letters_spelled_out_and_markup_removed():
+    assert (
+        _fold("TNF-α and IFN-γ in <i>vivo</i> &amp; µg") == "tnf alpha and ifn gamma in vivo mu g"
+    )
+    records = [
+        record("a", title="Anti-TNF-α therapy in <i>Pseudomonas</i> sepsis: a randomised trial"),
+        record("b", title="Anti-TNF-alpha therapy in Pseudomonas sepsis: a randomised trial"),
+        record(
+            "c",
+            title="Anti-TNF-beta therapy in Pseudomonas sepsis: a randomised trial",
+            pages="1-9",
+        ),
+    ]
+    assert merged(records) == {frozenset({"a", "b"})}
+
+
+@pytest.mark.parametrize(
+    "note",
+    [" [Abstract]", " [abstract no: 134]", " (Structured abstract)", ". [Review] [33 refs]"],
+)
+def test_database_title_notes_are_ignored(note):
+    records = [record("a"), record("b", title=ARTICLE["title"] + note, pages="", volume="")]
+    assert merged(records) == {frozenset({"a", "b"})}
+
+
+def test_words_split_or_joined_in_title():
+    records = [
+        record("a", title="Value of p16INK4a as a marker of progression in cervical neoplasia"),
+        record("b", title="Value of p16(INK4a) as a marker of progression in cervical neoplasia"),
+    ]
+    assert merged(records) == {frozenset({"a", "b"})}
+
+
+def test_journal_abbreviation_in_either_order_and_with_dropped_letters():
+    assert _journal_abbreviation_match("surgical endoscopy", "surg endosc")
+    assert _journal_abbreviation_match("surg endosc", "surgical endoscopy")
+    assert _journal_abbreviation_match(
+        "dtsch med wochenschr", "deutsche medizinische wochenschrift"
+    )
+    assert _journal_abbreviation_match(
+        "pediatric transplantation", "pediatric transplantation conference 6th congress"
+    )
+    assert not _journal_abbreviation_match("nat med", "neonatal medicine")
+    assert not _journal_abbreviation_match("surg endosc", "surgical oncology")
+
+
+def test_pages_volume_and_doi_normalisation():
+    assert _pages("c37-c42") == ("37", "42", "37-42")
+    assert _pages("S1234-45") == ("1234", "1245", "1234-1245")
+    assert _pages('"233-8, 230-5"') == ("233", "238", "233-238")
+    assert _volume("24 Suppl 3") == "24"
+    assert _volume("Drug Discovery. 9") == "9"
+    assert _doi("doi:10.1001/JAMA.2010.1. [doi]") == "10.1001/jama.2010.1"
+    assert _doi("https://dx.doi.org/10.1001/jama.2010.1);") == "10.1001/jama.2010.1"
+    assert _doi("no identifier") == ""
+
+
+def test_doi_with_trailing_junk_merges():
+    records = [
+        record("a", doi="10.1001/jama.2010.1 [doi]"),
+        record("b", doi="doi: 10.1001/JAMA.2010.1.", pages="", volume=""),
+        record("c", doi="10.1001/jama.2010.2", title="A different trial of statins in adults"),
+    ]
+    assert merged(records) == {frozenset({"a", "b"})}
+
+
+def test_et_al_author_lists():
+    records = [
+        record("a", authors="Smith, John A and Jones, B and Brown, C"),
+        record("b", authors="Smith JA; Jones B; et al.", pages="1234"),
+    ]
+    assert merged(records) == {frozenset({"a", "b"})}
+
+
+# --- rules ---------------------------------------------------------------------------------
+
+
+def test_supplement_volume_and_prefixed_pages():
+    records = [record("a"), record("b", volume="303 Suppl 2", pages="S1234-S1238")]
+    assert merged(records) == {frozenset({"a", "b"})}
+
+
+def test_single_page_equal_to_last_page_agrees():
+    records = [record("a", pages="1238"), record("b")]
+    assert merged(records) == {frozenset({"a", "b"})}
+
+
+def test_year_off_by_one_merges_when_pages_agree():
+    records = [record("a"), record("b", year="2009")]
+    assert merged(records) == {frozenset({"a", "b"})}
+
+
+def test_year_off_by_one_with_other_pages_does_not_merge():
+    records = [record("a"), record("b", year="2011", pages="55-61")]
+    assert merged(records) == set()
+
+
+def test_versions_years_apart_do_not_merge():
+    # A Cochrane review and its update: same title, authors, journal and article number.
+    cochrane = {
+        "journal": "Cochrane Database of Systematic Reviews",
+        "volume": "",
+        "pages": "CD006828",
+    }
+    records = [record("a", year="2008", **cochrane), record("b", year="2012", **cochrane)]
+    assert merged(records) == set()
+
+
+def test_wrong_pages_in_one_export_merge_with_everything_else_equal():
+    records = [record("a"), record("b", pages="125-128")]
+    assert merged(records) == {frozenset({"a", "b"})}
+
+
+def test_wrong_pages_need_an_informative_title_and_the_same_authors():
+    short = [
+        record("a", title="Aspirin and stroke"),
+        record("b", title="Aspirin and stroke", pages="9-12"),
+    ]
+    assert merged(short) == set()
+    other_authors = [record("a"), record("b", pages="125-128", authors="Lee, K and Park, J")]
+    assert merged(other_authors) == set()
+
+
+def test_appended_translation_or_subtitle_merges():
+    records = [
+        record("a"),
+        record("b", title=ARTICLE["title"] + "; Efeito da aspirina no acidente vascular"),
+        record("c", title=ARTICLE["title"] + ": brief communication", pages="1235-1238"),
+    ]
+    assert merged(records) == {frozenset({"a", "b", "c"})}
+
+
+def test_longer_title_with_other_pages_does_not_merge():
+    records = [
+        record("a"),
+        record("b", title=ARTICLE["title"] + ": five-year follow-up", pages="2001-2009"),
+    ]
+    assert merged(records) == set()
+
+
+def test_same_citation_with_translated_journal_merges():
+    records = [
+        record("a", journal="Revista Brasileira de Fisioterapia"),
+        record("b", journal="Braz J Phys Ther", title=ARTICLE["title"] + ". Surgical aspects"),
+    ]
+    assert merged(records) == {frozenset({"a", "b"})}
+
+
+def test_same_citation_with_unknown_authors_and_retranslated_title_merges():
+    records = [
+        record("a", title="[Postoperative immunostimulation in non-small-cell lung carcinoma]"),
+        record("b", title="Postoperative local immunostimulation in non-oatcell lung carcinoma",
+               authors=""),
+        record("c", title="Tumour markers in pleural effusions of unknown cause", authors=""),
+    ]  # fmt: skip
+    assert merged(records) == {frozenset({"a", "b"})}
+
+
+def test_substituted_word_vetoes_title_merges():
+    def trial(record_id, population):
+        title = f"Open label trial of eculizumab in adults with plasma therapy-{population} aHUS"
+        return record(record_id, title=title, journal="", volume="", pages="")
+
+    assert merged([trial("a", "sensitive"), trial("b", "resistant")]) == set()
+    parts = [
+        record("a", title="Linomide in relapsing MS: part I: trial design and clinical results"),
+        record(
+            "b",
+            title="Linomide in relapsing MS: part II: trial design and clinical results",
+            pages="1239-1245",
+        ),
+    ]
+    assert merged(parts) == set()
+    typo = [
+        record("a", title="Safety and efficacy of eculizumab in aHUS patients resistant to plasma"),
+        record("b", title="Safety and efficacy of eculizamab in aHUS patients resistant to plasma"),
+    ]
+    assert merged(typo) == {frozenset({"a", "b"})}
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        ARTICLE["title"] + " (vol 303, pg 1234, 2010)",
+        ARTICLE["title"] + " - Reply",
+        "Re: " + ARTICLE["title"],
+    ],
+)
+def test_correction_and_reply_notices_do_not_merge(title):
+    records = [record("a"), record("b", title=title, pages="2001")]
+    result = deduplicate(records)
+    assert result.groups == ()
+    assert result.review_pairs[0].reason == "notice vs article"
+
+
+def test_notice_exported_twice_merges():
+    records = [
+        record("a", title="Erratum: " + ARTICLE["title"], pages="616-616"),
+        record("b", pages="616-616"),
+    ]
+    assert merged(records) == {frozenset({"a", "b"})}
+
+
+def test_review_queue_skips_pairs_with_other_authors_and_years():
+    records = [
+        record("a", title="Atypical hemolytic uremic syndrome"),
+        record("b", title="Atypical hemolytic-uremic syndrome", authors="Noris, M and Remuzzi, G",
+               year="2001", journal="N Engl J Med", volume="9", pages="1-9"),
+    ]  # fmt: skip
+    assert deduplicate(records).review_pairs == ()
+
+
+def test_missing_title_with_same_citation_goes_to_review_queue():
+    records = [record("a"), record("b", title=""), record("c", title="", pages="1-9")]
+    result = deduplicate(records)
+    assert result.groups == ()
+    assert [(p.first_id, p.second_id, p.reason) for p in result.review_pairs] == [
+        ("a", "b", "same citation, title missing")
+    ]

@@ -33,21 +33,33 @@ __all__ = ["DedupResult", "ReviewPair", "deduplicate", "write_groups_csv"]
 
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 _TAGS = re.compile(r"<[^>]+>")
-# Database annotations appended to titles: "[Erratum appears in ...]", "[Review] [133 refs]",
-# "<ORIGINAL> ..." (the original-language title that follows an English one).
+# Database annotations in titles: "[Erratum appears in ...]", "[Review] [133 refs]",
+# "<ORIGINAL> ..." (the original-language title that follows an English one), "[Abstract]",
+# "[abstract no: 134]", "(Structured abstract)", Embase's "(multiple letters)" and a trailing
+# "[1]" reference mark.
 _TITLE_NOTES = re.compile(
     r"\[(?:erratum|review|comment|retracted|corrected|\d+\s*refs)[^\]]*\]?.*$"
-    r"|<original>.*$|\[\d+\s*refs\]",
+    r"|<original>.*$|\[\d+\s*refs\]"
+    r"|[\[(]\s*(?:structured\s+|conference\s+|meeting\s+)?abstract(?:\s+(?:no|number)\b[^\])]*)?"
+    r"\s*[\])]"
+    r"|\(\s*multiple\s+letters\s*\)|\[\d+\]\s*$",
     re.IGNORECASE,
 )
-_DOI_PREFIX = re.compile(r"^(?:https?://)?(?:dx\.)?(?:doi\.org/)?(?:doi:?\s*)?", re.IGNORECASE)
-_PAGES = re.compile(r"^\s*([A-Za-z]?)(\d+)\s*(?:[-\u2010-\u2015]+\s*[A-Za-z]?(\d+))?")
+# A correction notice cites the corrected article: "... (vol 360, pg 542, 2009)".
+_CORRECTION_CITATION = re.compile(r"\(\s*vol\.?\s*\d+\s*,\s*(?:pg|pp?|page)\.?\s*\w+", re.I)
+_DOI = re.compile(r"10\.\d{4,9}/\S+")
+_PAGE_RANGE = re.compile(
+    r"^[^0-9A-Za-z]*[A-Za-z]*[\s.]*(\d+)\s*(?:[-\u2010-\u2015]+\s*[A-Za-z]*(\d+))?"
+)
+_NUMERIC_PAGES = re.compile(r"[A-Za-z]{0,4}\d+(?:[-\u2010-\u2015][A-Za-z]{0,4}\d+)?")
 _NOTICE_WORDS = frozenset(
     {"erratum", "errata", "correction", "corrigendum", "retraction", "retracted", "reply",
      "comment", "commentary", "response", "editorial", "letter", "addendum"}
 )  # fmt: skip
-_JOURNAL_STOPWORDS = frozenset({"the", "of", "and", "for", "in", "on", "de", "la", "a"})
+_JOURNAL_STOPWORDS = frozenset({"the", "of", "and", "for", "in", "on", "de", "la", "a", "y"})
 _FIELDS = ("title", "authors", "year", "journal", "volume", "issue", "pages", "doi", "pmid")
+# Titles shorter than this (in words) are too generic to merge on when pages disagree.
+_MIN_INFORMATIVE_WORDS = 6
 
 
 @dataclass(frozen=True)
@@ -124,10 +136,20 @@ def _text(value: object) -> str:
     return str(value).strip()
 
 
+def _greek_to_name(char: str) -> str:
+    if "\u0370" <= char <= "\u03ff":
+        name = unicodedata.name(char, "")
+        if name.startswith("GREEK") and "LETTER" in name:
+            return f" {name.split()[-1].lower()} "
+    return char
+
+
 def _fold(text: str) -> str:
+    """Lower-case ASCII words: markup and entities removed, diacritics dropped, Greek letters
+    spelled out ("TNF-α" and "TNF-alpha" fold alike)."""
     text = html.unescape(_TAGS.sub(" ", html.unescape(text)))
     text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
+    text = "".join(_greek_to_name(ch) for ch in text if not unicodedata.combining(ch)).lower()
     return _NON_ALNUM.sub(" ", text).strip()
 
 
@@ -142,6 +164,9 @@ def _author_list(value: object) -> list[str]:
 
 
 def _surname(name: str) -> str:
+    name = re.sub(r"\bet\.?\s*al\b\.?", " ", name, flags=re.IGNORECASE).strip(" ,.")
+    if not name or name.lower() == "others":
+        return ""
     if "," in name:
         return _fold(name.split(",", 1)[0])
     tokens = _fold(name).split()
@@ -153,41 +178,96 @@ def _surname(name: str) -> str:
     return tokens[-1]
 
 
-def _pages(value: str) -> tuple[str, str]:
-    """Return (first page, expanded range): "1234-8" -> ("1234", "1234-1238")."""
-    match = _PAGES.match(value)
+def _pages(value: str) -> tuple[str, str, str]:
+    """Return (first page, last page, expanded range), digits only: "S1234-8" -> ("1234",
+    "1238", "1234-1238"); letter prefixes ("S", "e", "c", "viii") are dropped."""
+    match = _PAGE_RANGE.match(value)
     if not match:
         folded = _fold(value)
-        return folded, folded
-    prefix, start, end = match.group(1).lower(), match.group(2), match.group(3)
-    first = prefix + start.lstrip("0")
+        return folded, folded, folded
+    start, end = match.group(1).lstrip("0") or "0", match.group(2)
     if not end:
-        return first, first
+        return start, start, start
+    end = end.lstrip("0") or "0"
     if len(end) < len(start):
         end = start[: len(start) - len(end)] + end
-    return first, f"{first}-{prefix}{end.lstrip('0')}"
+    return start, end, f"{start}-{end}"
 
 
 def _doi(value: str) -> str:
-    return _DOI_PREFIX.sub("", value.strip()).strip().lower().rstrip(".")
+    """The DOI in ``value``, lower case, without resolver prefix or trailing junk."""
+    match = _DOI.search(value.lower())
+    if not match:
+        return ""
+    return re.split(r"[\s\[<\"']", match.group(0))[0].rstrip(".,;:)]}")
+
+
+def _volume(value: str) -> str:
+    """The volume number: "24 Suppl 3" -> "24", "Drug Discovery. 9" -> "9"."""
+    match = re.search(r"\d+", value)
+    return match.group(0).lstrip("0") if match else _fold(value)
 
 
 def _journal_abbreviation_match(first: str, second: str) -> bool:
-    """True when the shorter title's words are prefixes of the longer's, in order."""
-    short = [w for w in first.split() if w not in _JOURNAL_STOPWORDS]
-    long = [w for w in second.split() if w not in _JOURNAL_STOPWORDS]
-    if len(short) > len(long):
-        short, long = long, short
-    if not short:
+    """True when one title's words are prefixes of the other's, in order (ISO-4 style
+    abbreviations: "surg endosc" and "surgical endoscopy"; "pediatric transplantation" and
+    "pediatric transplantation conference 6th congress ...")."""
+    return _prefix_words_in_order(first, second) or _prefix_words_in_order(second, first)
+
+
+def _prefix_words_in_order(short_title: str, long_title: str) -> bool:
+    short = [w for w in short_title.split() if w not in _JOURNAL_STOPWORDS]
+    long = [w for w in long_title.split() if w not in _JOURNAL_STOPWORDS]
+    if not short or len(short) > len(long):
         return False
     position = 0
     for word in short:
-        while position < len(long) and not long[position].startswith(word):
+        while position < len(long) and not _abbreviates(word, long[position]):
             position += 1
         if position == len(long):
             return False
         position += 1
     return True
+
+
+def _abbreviates(short: str, word: str) -> bool:
+    """ "med" abbreviates "medicine"; a word of four letters or more may also drop letters
+    after its first ("dtsch" abbreviates "deutsche")."""
+    if word.startswith(short):
+        return True
+    if len(short) < 4 or short[0] != word[0]:
+        return False
+    remaining = iter(word)
+    return all(char in remaining for char in short)
+
+
+def _spelling_variants(first: str, second: str) -> bool:
+    """Typos, truncations and words split or joined ("p16ink4a" and "ink4a"); numbers and
+    short words ("i", "ii") must match exactly."""
+    short, long = sorted((first, second), key=len)
+    if len(short) < 3 or short.isdigit():
+        return False
+    if short in long:
+        return True
+    return len(short) >= 4 and short.isalpha() and long.isalpha() and fuzz.ratio(short, long) >= 75
+
+
+def _substituted_word(first: str, second: str) -> bool:
+    """True when each title has a word the other lacks that is not a spelling variant of
+    one there ("plasma-sensitive" vs "plasma-resistant", "part I" vs "part II"): two
+    reports, whatever the overall similarity. Words only one title has (a subtitle, a
+    truncated end) are not a substitution."""
+    first_words, second_words = set(first.split()), set(second.split())
+    only_first, only_second = first_words - second_words, second_words - first_words
+    if not only_first or not only_second:
+        return False
+    unmatched_first = [
+        w for w in only_first if not any(_spelling_variants(w, v) for v in only_second)
+    ]
+    unmatched_second = [
+        w for w in only_second if not any(_spelling_variants(w, v) for v in only_first)
+    ]
+    return bool(unmatched_first) and bool(unmatched_second)
 
 
 class _UnionFind:
@@ -208,12 +288,23 @@ class _UnionFind:
             self.parent[max(root_a, root_b)] = min(root_a, root_b)
 
 
+def _is_notice(title: str, raw_title: str) -> bool:
+    words = title.split()
+    return bool(
+        _NOTICE_WORDS.intersection(words[:3])
+        or (words and words[-1] == "reply")
+        or re.match(r"\s*re\s*:", raw_title, re.IGNORECASE)
+        or _CORRECTION_CITATION.search(raw_title)
+    )
+
+
 def _normalise(records: Sequence[Mapping[str, object]], id_key: str) -> dict[str, list]:
     columns: dict[str, list] = {
         name: []
         for name in (
-            "id", "title", "title_raw", "authors", "first_author", "year", "journal",
-            "volume", "first_page", "pages", "pages_raw", "doi", "pmid", "completeness", "notice",
+            "id", "title", "title_squashed", "authors", "first_author", "year", "journal",
+            "volume", "first_page", "last_page", "pages", "pages_raw", "doi", "pmid",
+            "completeness", "notice",
         )
     }  # fmt: skip
     for position, record in enumerate(records):
@@ -222,44 +313,50 @@ def _normalise(records: Sequence[Mapping[str, object]], id_key: str) -> dict[str
         record_id = _text(record.get(id_key))
         if not record_id:
             raise ValueError(f"record {position} has no {id_key!r}")
-        title = _fold(_TITLE_NOTES.sub("", _text(record.get("title"))))
+        raw_title = _text(record.get("title"))
+        title = _fold(_TITLE_NOTES.sub(" ", raw_title))
         authors = _author_list(record.get("authors"))
-        surnames = [_surname(name) for name in authors]
-        first_page, pages = _pages(_text(record.get("pages")))
+        surnames = [s for s in (_surname(name) for name in authors) if s]
+        first_page, last_page, pages = _pages(_text(record.get("pages")))
         columns["id"].append(record_id)
         columns["title"].append(title)
-        columns["title_raw"].append(_text(record.get("title")))
-        columns["authors"].append(" ".join(s for s in surnames if s))
+        columns["title_squashed"].append(title.replace(" ", ""))
+        columns["authors"].append(" ".join(surnames))
         columns["first_author"].append(surnames[0] if surnames else "")
         year = re.search(r"\d{4}", _text(record.get("year")))
         columns["year"].append(year.group(0) if year else "")
         columns["journal"].append(_fold(_text(record.get("journal"))))
-        columns["volume"].append(_fold(_text(record.get("volume"))))
+        columns["volume"].append(_volume(_text(record.get("volume"))))
         columns["first_page"].append(first_page)
+        columns["last_page"].append(last_page)
         columns["pages"].append(pages)
         columns["pages_raw"].append(re.sub(r"\s+", "", _text(record.get("pages"))))
         columns["doi"].append(_doi(_text(record.get("doi"))))
         columns["pmid"].append(re.sub(r"\D", "", _text(record.get("pmid"))))
         columns["completeness"].append(sum(bool(_text(record.get(f))) for f in _FIELDS))
-        columns["notice"].append(bool(_NOTICE_WORDS.intersection(title.split()[:3])))
+        columns["notice"].append(_is_notice(title, raw_title))
     return columns
 
 
 def _candidate_pairs(columns: dict[str, list], max_block_size: int) -> np.ndarray:
     n_records = len(columns["id"])
+    titles, squashed = columns["title"], columns["title_squashed"]
+    years, first_pages = columns["year"], columns["first_page"]
     keys: list[list[str]] = [
         [f"d:{d}" if d else "" for d in columns["doi"]],
         [f"p:{p}" if p else "" for p in columns["pmid"]],
-        [f"t:{t[:30]}" if len(t) >= 15 else "" for t in columns["title"]],
+        [f"t:{t[:30]}" if len(t) >= 15 else "" for t in titles],
+        # Title ends and squashed prefixes catch prefixed, truncated or re-spaced titles.
+        [f"e:{t[-30:]}" if len(t.split()) >= _MIN_INFORMATIVE_WORDS else "" for t in titles],
+        [f"s:{s[:25]}" if len(s) >= 25 else "" for s in squashed],
+        [f"y:{y}|{p}" if y and p else "" for y, p in zip(years, first_pages, strict=True)],
         [
-            f"y:{y}|{p}" if y and p else ""
-            for y, p in zip(columns["year"], columns["first_page"], strict=True)
+            f"v:{v}|{p}" if v and p else ""
+            for v, p in zip(columns["volume"], first_pages, strict=True)
         ],
         [
             f"a:{a}|{y}|{t[:1]}" if a and y else ""
-            for a, y, t in zip(
-                columns["first_author"], columns["year"], columns["title"], strict=True
-            )
+            for a, y, t in zip(columns["first_author"], years, titles, strict=True)
         ],
     ]
     chunks: list[np.ndarray] = []
@@ -285,6 +382,10 @@ def _match_flags(values: np.ndarray, first: np.ndarray, second: np.ndarray) -> n
     left, right = values[first], values[second]
     known = (left != "") & (right != "")
     return np.where(known, (left == right).astype(np.int8), np.int8(-1))
+
+
+def _numbers(values: list[str]) -> np.ndarray:
+    return np.array([float(v) if v.isdigit() else np.nan for v in values], dtype=float)
 
 
 def deduplicate(
@@ -313,16 +414,56 @@ def deduplicate(
 
     Notes
     -----
-    Automatic merge: the same DOI or PMID with title similarity >= 90; or title similarity
-    >= 97 (token sort ratio) with the same year, similar authors, no disagreement on first
-    page, volume or journal (similarity < 60) and at least one of them agreeing; or title
-    >= 93 with year, first page and volume all equal; or the same year, volume, first page
-    and journal with the same page range, authors in order (ratio >= 90) and title token
-    set ratio >= 75 (or an identical title, whatever the authors). Damaged page fields (not
-    plain numbers) count as unknown rather than as a disagreement. Pairs where one title is a notice
-    (erratum, correction, reply, ...) and the other is not never merge. Other pairs with
-    title >= 85 or a shared DOI/PMID go to the review queue. ``issue`` is normalised for
-    completeness only; it is not scored.
+    Normalisation: titles lose markup, HTML entities, diacritics, punctuation and case;
+    Greek letters are spelled out ("α" -> "alpha"); database notes are dropped ("[Review]
+    [33 refs]", "[Erratum appears in ...]", "[Abstract]", "[abstract no: 134]", "(Structured
+    abstract)", "(multiple letters)", a trailing "[1]"). Titles are compared word by word
+    (token sort ratio) and with the spaces removed (so "p16(INK4a)" equals "p16INK4a"); the
+    larger similarity counts. Authors are compared by surname (token set ratio, so a list
+    cut short with "et al." still matches); "strong" authors means both lists known, a
+    similarity >= 90 and the same first author. Journals match when similar (>= 85) or when
+    one name's words abbreviate the other's in order (ISO-4 style: "Surg Endosc", "Dtsch
+    Med Wochenschr"; also a subtitle or a "Conference: ..." tail). Volumes compare by their
+    first number ("24 Suppl 3" is 24); pages by their digits ("S78-S89", "c37-c42",
+    "1234-45" expanded), two page fields agreeing when their first or last pages are equal
+    or the ranges overlap; a disagreement counts only between plain page fields, damaged
+    ones ("01-Jun", "Suppl-89") being unknown. DOIs are taken from the text, without
+    resolver prefix or trailing junk. Years differ by at most one for "years one apart".
+
+    Automatic merge, on identifiers or the citation:
+
+    1. the same DOI or PMID and title >= 90;
+    2. the same year, journal, volume and first page, and either an identical title
+       (>= 99) of at least six words, or the same page range and a title token set ratio
+       >= 75 with authors in order (ratio >= 90), strong or unknown, or the same page range
+       and an identical title whatever the authors; without the journal (a translated
+       name), the same year, volume and page range, strong authors and a title token set
+       ratio >= 90.
+
+    Automatic merge, driven by the title, unless each title has a word the other lacks
+    that is not a spelling variant of one there ("plasma-sensitive" vs
+    "plasma-resistant", "part I" vs "part II", "adult" vs "adolescent"):
+
+    3. title >= 97, the same year, authors >= 80 or unknown, no disagreement on pages,
+       volume or journal (< 60), and at least one of first page, volume, journal agreeing;
+    4. title >= 93, the same year and first page, and the same volume (or the same journal
+       with strong authors and no volume disagreement);
+    5. title >= 97 with strong authors and the same journal and volume: for titles of at
+       least six words, whatever the pages when the years are equal (one export's pages
+       are wrong) or with years one apart (epub vs print) when the pages do not disagree;
+       for shorter titles, years one apart and the same first page;
+    6. one title containing the other's words (token set ratio >= 97: a translation,
+       subtitle or group author appended), the shorter of at least six words, with strong
+       authors, the same journal, volume and year, and pages that agree.
+
+    A notice (erratum, correction, reply, comment, "Re: ...", a title ending in "(vol 360,
+    pg 542, 2009)") never merges with an article, except with the same year, journal,
+    volume and page field (one notice exported with and without its "Erratum:" prefix).
+    Other pairs with title >= 85 or a shared DOI/PMID go to the review queue, unless both
+    the authors (< 50) and the years (more than one apart) differ; so do pairs where one
+    title is missing and the year, volume, page range and (strong) authors are the same.
+    ``issue`` is normalised for completeness only; it is not scored. Groups are the
+    connected components of the merged pairs.
 
     References
     ----------
@@ -331,8 +472,8 @@ def deduplicate(
     Examples
     --------
     >>> records = [
-    ...     {"id": "a", "title": "Aspirin for pain.", "doi": "10.1/ABC", "year": 2001},
-    ...     {"id": "b", "title": "Aspirin for pain", "doi": "https://doi.org/10.1/abc"},
+    ...     {"id": "a", "title": "Aspirin for pain.", "doi": "10.1000/ABC", "year": 2001},
+    ...     {"id": "b", "title": "Aspirin for pain", "doi": "https://doi.org/10.1000/abc"},
     ...     {"id": "c", "title": "Something else entirely", "year": 2001},
     ... ]
     >>> deduplicate(records).groups
@@ -361,8 +502,21 @@ def deduplicate(
         missing = (values[first] == "") | (values[second] == "")
         return np.where(missing, np.nan, scores.astype(float))
 
-    title = np.nan_to_num(similarity("title", fuzz.token_sort_ratio), nan=0.0)
+    title = np.fmax(
+        np.nan_to_num(similarity("title", fuzz.token_sort_ratio), nan=0.0),
+        np.nan_to_num(similarity("title_squashed", fuzz.ratio), nan=0.0),
+    )
+    title_subset = np.nan_to_num(similarity("title", fuzz.token_set_ratio), nan=0.0)
+    n_words = np.fromiter((len(t.split()) for t in columns["title"]), dtype=int, count=n_records)
+    informative = np.minimum(n_words[first], n_words[second]) >= _MIN_INFORMATIVE_WORDS
+
     authors = similarity("authors", fuzz.token_set_ratio)
+    authors_known = ~np.isnan(authors)
+    authors_ok = ~authors_known | (authors >= 80)
+    first_author = np.nan_to_num(similarity("first_author", fuzz.token_set_ratio), nan=0.0)
+    authors_strong = (np.nan_to_num(authors, nan=0.0) >= 90) & (first_author >= 90)
+    authors_in_order = np.nan_to_num(similarity("authors", fuzz.ratio), nan=0.0) >= 90
+
     journal = similarity("journal", fuzz.token_sort_ratio)
     abbreviated = np.fromiter(
         (
@@ -373,43 +527,87 @@ def deduplicate(
         count=len(first),
     )
     journal = np.where(abbreviated, 100.0, journal)
-    year = _match_flags(arrays["year"], first, second)
-    page = _match_flags(arrays["first_page"], first, second)
-    volume = _match_flags(arrays["volume"], first, second)
-    same_doi = _match_flags(arrays["doi"], first, second) == 1
-    same_pmid = _match_flags(arrays["pmid"], first, second) == 1
-    notice = arrays["notice"].astype(bool)
-    notice_mismatch = notice[first] != notice[second]
-
-    authors_ok = np.isnan(authors) | (authors >= 80)
     journal_ok = np.nan_to_num(journal, nan=0.0) >= 85
+    journal_conflict = np.nan_to_num(journal, nan=100.0) < 60
+
+    year = _match_flags(arrays["year"], first, second)
+    year_number = _numbers(columns["year"])
+    year_near = np.abs(year_number[first] - year_number[second]) <= 1
+    volume = _match_flags(arrays["volume"], first, second)
+    page = _match_flags(arrays["first_page"], first, second)
     # Page fields like "t-20", "01-Jun" (a spreadsheet date) or "Suppl-4" are export damage:
-    # a disagreement counts only when both sides are plain numeric pages.
+    # pages count as known only when both sides are plain (possibly prefixed) page numbers.
     numeric_page = np.fromiter(
-        (bool(re.fullmatch(r"\d+(?:[-\u2010-\u2015]\d+)?", p)) for p in arrays["pages_raw"]),
+        (bool(_NUMERIC_PAGES.fullmatch(p)) for p in arrays["pages_raw"]),
         dtype=bool,
         count=n_records,
     )
-    page_conflict = (page == 0) & numeric_page[first] & numeric_page[second]
-    journal_conflict = np.nan_to_num(journal, nan=100.0) < 60
-    no_conflict = ~page_conflict & ~journal_conflict & (volume != 0) & (year != 0)
-    corroborated = (page == 1) | (volume == 1) | journal_ok
-    merge = (same_doi | same_pmid) & (title >= 90)
-    merge |= (title >= 97) & (year == 1) & authors_ok & no_conflict & corroborated
-    merge |= (title >= 93) & (year == 1) & (page == 1) & (volume == 1) & authors_ok
-    # Same year, volume, first page and journal with the same authors is one article even
-    # when one title is truncated or carries a translation.
-    title_subset = np.nan_to_num(similarity("title", fuzz.token_set_ratio), nan=0.0)
-    same_citation = (year == 1) & (page == 1) & (volume == 1) & journal_ok
-    # A page range (not one abstract page of a supplement) and the same author list in order.
+    pages_known = numeric_page[first] & numeric_page[second]
+    start, end = _numbers(columns["first_page"]), _numbers(columns["last_page"])
+    end = np.fmax(start, end)
+    pages_agree = (
+        (page == 1)
+        | (_match_flags(arrays["last_page"], first, second) == 1)
+        | (np.fmax(start[first], start[second]) <= np.fmin(end[first], end[second]))
+    )
+    page_conflict = pages_known & ~pages_agree
     has_range = np.fromiter(("-" in p for p in arrays["pages"]), dtype=bool, count=n_records)
-    same_range = (_match_flags(arrays["pages"], first, second) == 1) & has_range[first]
-    authors_in_order = np.nan_to_num(similarity("authors", fuzz.ratio), nan=0.0) >= 90
-    merge |= same_citation & same_range & authors_in_order & (title_subset >= 75)
-    # Identical title and identical citation: author lists mangled in one export still match.
-    merge |= same_citation & same_range & (title >= 99)
+    same_pages = _match_flags(arrays["pages"], first, second) == 1
+    same_range = same_pages & has_range[first]
+    same_doi = _match_flags(arrays["doi"], first, second) == 1
+    same_pmid = _match_flags(arrays["pmid"], first, second) == 1
+
+    exact_title = title >= 97
+    same_volume = volume == 1
+    no_conflict = ~page_conflict & ~journal_conflict & (volume != 0) & (year != 0)
+    corroborated = (page == 1) | same_volume | journal_ok
+    same_citation = (year == 1) & (page == 1) & same_volume & journal_ok
+    # Rules 1 and 2 of the Notes: an identifier or the citation itself.
+    citation_merge = (same_doi | same_pmid) & (title >= 90)
+    citation_merge |= same_citation & (title >= 99) & informative
+    citation_merge |= (
+        same_citation
+        & same_range
+        & (authors_in_order | authors_strong | ~authors_known)
+        & (title_subset >= 75)
+    )
+    citation_merge |= same_citation & same_range & (title >= 99)
+    citation_merge |= (year == 1) & same_volume & same_range & authors_strong & (title_subset >= 90)
+    # Rules 3 to 6: driven by the title, so a substituted word vetoes them.
+    title_merge = exact_title & (year == 1) & authors_ok & no_conflict & corroborated
+    title_merge |= (
+        (title >= 93)
+        & (year == 1)
+        & (page == 1)
+        & authors_ok
+        & (same_volume | (journal_ok & authors_strong & (volume != 0)))
+    )
+    same_report = exact_title & authors_strong & journal_ok & same_volume
+    title_merge |= same_report & informative & ((year == 1) | (year_near & ~page_conflict))
+    title_merge |= same_report & year_near & (page == 1)
+    title_merge |= (
+        (title_subset >= 97)
+        & informative
+        & authors_strong
+        & journal_ok
+        & same_volume
+        & (year == 1)
+        & pages_agree
+    )
+    for position in np.flatnonzero(title_merge & ~citation_merge):
+        i, j = first[position], second[position]
+        title_merge[position] = not _substituted_word(columns["title"][i], columns["title"][j])
+    merge = citation_merge | title_merge
+    notice = arrays["notice"].astype(bool)
+    notice_mismatch = (notice[first] != notice[second]) & ~(same_citation & same_pages)
     merge &= ~notice_mismatch
-    review = ~merge & ((title >= 85) | same_doi | same_pmid)
+    # Similar titles go to the queue unless both the authors and the year clearly differ.
+    unrelated = authors_known & (np.nan_to_num(authors) < 50) & (year != -1) & ~year_near
+    # A record without a title cannot merge, but one with another's citation and authors is
+    # worth a look.
+    titles_known = (arrays["title"][first] != "") & (arrays["title"][second] != "")
+    untitled_citation = ~titles_known & (year == 1) & same_volume & same_range & authors_strong
+    review = ~merge & (((title >= 85) & ~unrelated) | same_doi | same_pmid | untitled_citation)
 
     union_find = _UnionFind(n_records)
     for i, j in pairs[merge]:
@@ -424,7 +622,8 @@ def deduplicate(
             continue
         ordered = sorted(indices, key=lambda k: (-completeness[k], k))
         groups.append(tuple(ids[k] for k in ordered))
-    groups.sort(key=lambda group: min(ids.index(g) for g in group))
+    position_of = {record_id: index for index, record_id in enumerate(ids)}
+    groups.sort(key=lambda group: min(position_of[g] for g in group))
 
     review_pairs = []
     for position in np.flatnonzero(review):
@@ -432,6 +631,8 @@ def deduplicate(
         if union_find.find(i) == union_find.find(j):
             continue
         reason = "notice vs article" if notice_mismatch[position] else "similar title"
+        if untitled_citation[position]:
+            reason = "same citation, title missing"
         if same_doi[position] or same_pmid[position]:
             reason = "same identifier, different title" if title[position] < 90 else reason
         review_pairs.append(
