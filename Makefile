@@ -19,7 +19,13 @@ lint: $(STAMP)
 	$(PY) -m ruff check $(wildcard src tests benchmarks examples)
 	$(PY) -m ruff format --check $(wildcard src tests benchmarks examples)
 
+# The store tests also run on PostgreSQL: a throwaway server where its binaries are installed
+# (tools/test-postgres.sh); otherwise pytest's summary says that they were skipped.
 test: $(STAMP) lint
+	@if [ -z "$${EVSYNTH_TEST_POSTGRES_URL:-}" ] && url="$$(tools/test-postgres.sh 2>/dev/null)"; then \
+	    export EVSYNTH_TEST_POSTGRES_URL="$$url"; \
+	    trap 'tools/test-postgres.sh stop' EXIT; \
+	fi; \
 	$(PY) -m pytest
 
 bench: $(STAMP)

@@ -22,6 +22,7 @@ from evsynth.cli._input import (
     StudyTable,
     read_study_table,
 )
+from evsynth.cli._records import records_app
 from evsynth.cli._render import (
     print_error,
     print_result,
@@ -40,6 +41,7 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
+app.add_typer(records_app, name="records", help="Bibliographic records: import, dedup, export.")
 
 MEASURES = ("MD", "SMD", "GENERIC")
 METHODS = ("REML", "FE", "DL", "ML", "PM", "HE", "SJ", "HS", "EB")

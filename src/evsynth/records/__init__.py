@@ -22,9 +22,13 @@ from evsynth.records._model import (
     normalise_year,
 )
 from evsynth.records._readers import FIELDS, FORMATS, read_records
+from evsynth.records._writers import CSV_COLUMNS, WRITE_FORMATS, write_records
 
 __all__ = [
     "read_records",
+    "write_records",
+    "WRITE_FORMATS",
+    "CSV_COLUMNS",
     "identify",
     "Identification",
     "record_id",

@@ -1,0 +1,46 @@
+"""The workflow store: records, duplicate groups, users and screening decisions in a database.
+
+SQLite in the review folder (``DIR/evsynth.db``) by default, PostgreSQL for a team server.
+``open_store()`` creates or upgrades the schema (Alembic migrations shipped in the package);
+every write is one transaction, so a failed import changes nothing.
+
+Examples
+--------
+>>> import tempfile, pathlib
+>>> folder = pathlib.Path(tempfile.mkdtemp())
+>>> _ = (folder / "a.ris").write_text("TY  - JOUR\\nTI  - A trial\\nPY  - 2020\\nER  - \\n")
+>>> with open_store(directory=folder) as store:
+...     summary = store.import_records("pain", "Embase", [folder / "a.ris"])
+...     (summary.n_records, store.source_counts("pain"))
+(1, {'Embase': 1})
+"""
+
+from evsynth.store._errors import StoreError
+from evsynth.store._store import (
+    DECISIONS,
+    DEFAULT_DATABASE,
+    ROLES,
+    STAGES,
+    DecisionEvent,
+    DedupRun,
+    DuplicateGroup,
+    ImportSummary,
+    Store,
+    open_store,
+    record_id,
+)
+
+__all__ = [
+    "open_store",
+    "Store",
+    "StoreError",
+    "ImportSummary",
+    "DuplicateGroup",
+    "DedupRun",
+    "DecisionEvent",
+    "record_id",
+    "DEFAULT_DATABASE",
+    "STAGES",
+    "DECISIONS",
+    "ROLES",
+]

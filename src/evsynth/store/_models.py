@@ -1,0 +1,284 @@
+"""SQLAlchemy models of the workflow store.
+
+Every table belongs to one review (directly or through its parent row). Nothing is deleted:
+a deduplication run adds its groups and queue under a new run, earlier runs stay as history,
+and screening decisions are append-only events.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+    event,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from evsynth.store._errors import StoreError
+
+__all__ = [
+    "Base",
+    "ReviewRow",
+    "SourceRow",
+    "UserRow",
+    "MemberRow",
+    "ImportRow",
+    "ImportFileRow",
+    "RecordRow",
+    "DedupRunRow",
+    "GroupRow",
+    "GroupMemberRow",
+    "QueuePairRow",
+    "DecisionRow",
+    "ROLES",
+    "ORIGINS",
+    "utcnow",
+]
+
+ROLES = ("lead", "reviewer")
+ORIGINS = ("automatic", "person")
+
+# Deterministic constraint names, so that later migrations (SQLite batch mode included) can
+# refer to them on every backend.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    """The current time in UTC (timezone-aware)."""
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator):
+    """A timestamp stored in UTC and read back timezone-aware (SQLite keeps no zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is not None:
+            if value.tzinfo is None:
+                raise ValueError("timestamps must be timezone-aware")
+            value = value.astimezone(UTC)
+            if dialect.name == "sqlite":
+                value = value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def _created() -> Mapped[datetime]:
+    return mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+
+
+class ReviewRow(Base):
+    """A review: the unit that owns sources, records, groups, members and decisions."""
+
+    __tablename__ = "reviews"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    created_at: Mapped[datetime] = _created()
+
+
+class SourceRow(Base):
+    """A bibliographic database searched for a review (e.g. "MEDLINE (Ovid)")."""
+
+    __tablename__ = "sources"
+    __table_args__ = (UniqueConstraint("review_id", "name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id"))
+    name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = _created()
+
+
+class UserRow(Base):
+    """A person who logs in to the workbench (the password hash is argon2, set by the web app)."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(100), unique=True)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime] = _created()
+
+
+class MemberRow(Base):
+    """A user's role in one review."""
+
+    __tablename__ = "review_members"
+    __table_args__ = (CheckConstraint("role IN ('lead', 'reviewer')", name="role"),)
+
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = _created()
+
+
+class ImportRow(Base):
+    """One import call: who ran it and when; its files are :class:`ImportFileRow`."""
+
+    __tablename__ = "imports"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id"), index=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"))
+    imported_by: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = _created()
+
+
+class ImportFileRow(Base):
+    """One file of an import, with its SHA-256 (to refuse importing the same file twice)."""
+
+    __tablename__ = "import_files"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    import_id: Mapped[int] = mapped_column(ForeignKey("imports.id"), index=True)
+    path: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    n_records: Mapped[int] = mapped_column(Integer)
+
+
+class RecordRow(Base):
+    """A bibliographic record: the normalised fields of ``evsynth.records.Record`` and its raw
+    fields; ``number`` counts within the review and gives the stable id (``r000001``)."""
+
+    __tablename__ = "records"
+    __table_args__ = (UniqueConstraint("review_id", "number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id"))
+    number: Mapped[int] = mapped_column(Integer)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"))
+    import_file_id: Mapped[int] = mapped_column(ForeignKey("import_files.id"), index=True)
+    source_file: Mapped[str] = mapped_column(Text)
+    record_index: Mapped[int] = mapped_column(Integer)
+    line: Mapped[int] = mapped_column(Integer)
+    raw: Mapped[dict] = mapped_column(JSON)
+    title: Mapped[str | None] = mapped_column(Text)
+    abstract: Mapped[str | None] = mapped_column(Text)
+    authors: Mapped[list] = mapped_column(JSON)
+    year: Mapped[int | None] = mapped_column(Integer)
+    journal: Mapped[str | None] = mapped_column(Text)
+    volume: Mapped[str | None] = mapped_column(Text)
+    issue: Mapped[str | None] = mapped_column(Text)
+    pages: Mapped[str | None] = mapped_column(Text)
+    doi: Mapped[str | None] = mapped_column(Text)
+    pmid: Mapped[str | None] = mapped_column(Text)
+    issn: Mapped[str | None] = mapped_column(Text)
+    language: Mapped[str | None] = mapped_column(Text)
+    type: Mapped[str | None] = mapped_column(Text)
+
+
+class DedupRunRow(Base):
+    """One automatic deduplication run; the review's latest run holds its current groups."""
+
+    __tablename__ = "dedup_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id"), index=True)
+    n_records: Mapped[int] = mapped_column(Integer)
+    created_by: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = _created()
+
+
+class GroupRow(Base):
+    """A duplicate group, made by a run (``automatic``) or by a person (``person``)."""
+
+    __tablename__ = "duplicate_groups"
+    __table_args__ = (
+        CheckConstraint("origin IN ('automatic', 'person')", name="origin"),
+        CheckConstraint(
+            "(origin = 'automatic' AND run_id IS NOT NULL) "
+            "OR (origin = 'person' AND run_id IS NULL)",
+            name="run_for_automatic",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id"), index=True)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("dedup_runs.id"), index=True)
+    origin: Mapped[str] = mapped_column(String(20))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = _created()
+
+
+class GroupMemberRow(Base):
+    """A record in a duplicate group; ``position`` 0 is the primary (the record kept)."""
+
+    __tablename__ = "duplicate_group_members"
+    __table_args__ = (
+        CheckConstraint(
+            "(is_primary AND position = 0) OR (NOT is_primary AND position > 0)",
+            name="primary_first",
+        ),
+    )
+
+    group_id: Mapped[int] = mapped_column(ForeignKey("duplicate_groups.id"), primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id"), primary_key=True, index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    is_primary: Mapped[bool] = mapped_column(Boolean)
+
+
+class QueuePairRow(Base):
+    """An uncertain pair from a run, for a person to decide (scores as in ``ReviewPair``)."""
+
+    __tablename__ = "review_queue"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("dedup_runs.id"), index=True)
+    first_record_id: Mapped[int] = mapped_column(ForeignKey("records.id"))
+    second_record_id: Mapped[int] = mapped_column(ForeignKey("records.id"))
+    title: Mapped[float] = mapped_column(Float)
+    authors: Mapped[float] = mapped_column(Float)
+    journal: Mapped[float] = mapped_column(Float)
+    year_match: Mapped[int] = mapped_column(Integer)
+    pages_match: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(Text)
+
+
+class DecisionRow(Base):
+    """A screening decision: an append-only event (database triggers refuse UPDATE/DELETE)."""
+
+    __tablename__ = "decision_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id"), index=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    stage: Mapped[str] = mapped_column(String(30))
+    decision: Mapped[str] = mapped_column(String(30))
+    reason: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = _created()
+
+
+@event.listens_for(DecisionRow, "before_update")
+@event.listens_for(DecisionRow, "before_delete")
+def _refuse_change(mapper, connection, target) -> None:
+    raise StoreError("decision events are append-only: they cannot be changed or deleted")

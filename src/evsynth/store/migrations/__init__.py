@@ -1,0 +1,1 @@
+"""Alembic migrations of the workflow store (run by ``evsynth.store.open_store``)."""

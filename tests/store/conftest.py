@@ -1,0 +1,140 @@
+"""Store fixtures: every store test runs on SQLite (a file in tmp_path) and on PostgreSQL (a
+fresh schema per test in the database named by EVSYNTH_TEST_POSTGRES_URL, dropped after)."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine
+from sqlalchemy.engine import make_url
+
+from evsynth.store import open_store
+
+POSTGRES_URL = os.environ.get("EVSYNTH_TEST_POSTGRES_URL")
+SKIP_POSTGRES = "PostgreSQL store tests skipped: set EVSYNTH_TEST_POSTGRES_URL (.ci/run does)"
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+def _psycopg(url: str):
+    parsed = make_url(url)
+    return parsed.set(drivername="postgresql+psycopg")
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request) -> str:
+    if request.param == "postgresql" and not POSTGRES_URL:
+        pytest.skip(SKIP_POSTGRES)
+    return request.param
+
+
+@pytest.fixture
+def store_url(backend: str, tmp_path: Path):
+    """A database URL for an empty store: SQLite file, or a fresh PostgreSQL schema."""
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'store.db'}"
+        return
+    schema = f"evsynth_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(_psycopg(POSTGRES_URL))
+    with admin.begin() as connection:
+        connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+    url = make_url(POSTGRES_URL).update_query_dict({"options": f"-csearch_path={schema}"})
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.begin() as connection:
+            connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
+        admin.dispose()
+
+
+@pytest.fixture
+def store(store_url):
+    with open_store(store_url) as opened:
+        yield opened
+
+
+def ris_text(*records: dict) -> str:
+    """RIS text for records given as tag -> value (a list for repeated tags)."""
+    lines = []
+    for record in records:
+        lines.append(f"TY  - {record.get('TY', 'JOUR')}")
+        for tag, value in record.items():
+            if tag == "TY":
+                continue
+            for item in value if isinstance(value, list) else [value]:
+                lines.append(f"{tag}  - {item}")
+        lines.extend(["ER  - ", ""])
+    return "\n".join(lines)
+
+
+def write_ris(path: Path, *records: dict) -> Path:
+    path.write_text(ris_text(*records), encoding="utf-8")
+    return path
+
+
+# Two automatic duplicate pairs (same DOI; same citation), one uncertain pair, two uniques.
+TRIAL = {
+    "TI": "Peer support for chronic low back pain: a randomised controlled trial",
+    "AU": ["Smith, John A", "Jones, Beth"],
+    "PY": "2019",
+    "JO": "Journal of Pain Research",
+    "VL": "12",
+    "IS": "3",
+    "SP": "123",
+    "EP": "131",
+    "DO": "10.1000/jpr.2019.123",
+}
+COHORT = {
+    "TI": "Lay health workers and knee osteoarthritis pain in older adults",
+    "AU": ["Garcia, Maria", "Chen, Li"],
+    "PY": "2020",
+    "JO": "Arthritis Care and Research",
+    "VL": "72",
+    "SP": "455",
+    "EP": "462",
+}
+SIMILAR = {
+    "TI": "Group exercise and peer mentoring for fibromyalgia: a pilot study of feasibility",
+    "AU": ["Okafor, Ngozi"],
+    "PY": "2018",
+    "JO": "Rheumatology International",
+}
+SIMILAR_VARIANT = {
+    **SIMILAR,
+    "TI": "Group exercise with peer mentoring in fibromyalgia: pilot study of feasibility",
+    "PY": "2018",
+    "JO": "Clinical Rheumatology",
+}
+UNIQUE_1 = {"TI": "Mindfulness for neck pain in office workers", "PY": "2021", "AU": "Lee, A"}
+UNIQUE_2 = {"TI": "Acupuncture for shoulder pain after stroke", "PY": "2017", "AU": "Park, S"}
+
+MEDLINE_SET = (TRIAL, COHORT, SIMILAR, UNIQUE_1)
+EMBASE_SET = (
+    {**TRIAL, "TI": TRIAL["TI"].upper(), "SP": "123", "EP": "31"},
+    {**COHORT, "JO": "Arthritis Care Res"},
+    SIMILAR_VARIANT,
+    UNIQUE_2,
+)
+
+
+@pytest.fixture
+def exports(tmp_path: Path) -> dict[str, Path]:
+    """Two small RIS exports (MEDLINE: r000001-r000004, Embase: r000005-r000008)."""
+    return {
+        "medline": write_ris(tmp_path / "medline.ris", *MEDLINE_SET),
+        "embase": write_ris(tmp_path / "embase.ris", *EMBASE_SET),
+    }
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    if POSTGRES_URL:
+        return
+    skipped = [
+        report
+        for report in terminalreporter.stats.get("skipped", [])
+        if "postgres" in getattr(report, "keywords", {})
+    ]
+    if skipped:
+        terminalreporter.write_line(f"{SKIP_POSTGRES} ({len(skipped)} tests)")

@@ -1,0 +1,88 @@
+"""Users, review members and screening decision events; events are append-only."""
+
+from __future__ import annotations
+
+import inspect
+
+import pytest
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import DatabaseError
+from sqlalchemy.orm import Session
+
+from evsynth.store import Store, StoreError
+from evsynth.store._models import DecisionRow
+
+
+@pytest.fixture
+def review(store, exports):
+    store.import_records("pain", "MEDLINE", [exports["medline"]])
+    for name, role in (("lead", "lead"), ("ann", "reviewer"), ("bob", "reviewer")):
+        store.add_user(name, password_hash="$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA")
+        store.add_member("pain", name, role)
+    return "pain"
+
+
+def test_decisions_are_stored_in_order(store, review):
+    first = store.record_decision(review, "r000001", "ann", "title_abstract", "include")
+    second = store.record_decision(
+        review, "r000001", "bob", "title_abstract", "exclude", reason="population", note="kids"
+    )
+    assert first.id < second.id
+    events = store.decisions(review)
+    assert events == (first, second)
+    assert [(e.username, e.decision, e.reason, e.note) for e in events] == [
+        ("ann", "include", None, None),
+        ("bob", "exclude", "population", "kids"),
+    ]
+    assert all(e.created_at.tzinfo is not None for e in events)
+
+
+def test_store_has_no_way_to_change_decisions():
+    public = [name for name, _ in inspect.getmembers(Store) if not name.startswith("_")]
+    changing = ("update", "delete", "remove", "edit", "change", "set_", "retract", "undo")
+    assert not [name for name in public if name.startswith(changing)]
+
+
+def test_database_refuses_update_and_delete(store, review):
+    store.record_decision(review, "r000002", "ann", "title_abstract", "maybe")
+    for statement in (update(DecisionRow).values(decision="include"), delete(DecisionRow)):
+        with pytest.raises(DatabaseError, match="append-only"), store.engine.begin() as conn:
+            conn.execute(statement)
+    assert [e.decision for e in store.decisions(review)] == ["maybe"]
+
+
+def test_orm_refuses_update_and_delete(store, review):
+    store.record_decision(review, "r000002", "ann", "title_abstract", "maybe")
+    with Session(store.engine) as session:
+        row = session.scalars(select(DecisionRow)).one()
+        row.decision = "include"
+        with pytest.raises(StoreError, match="append-only"):
+            session.flush()
+        session.rollback()
+        session.delete(session.scalars(select(DecisionRow)).one())
+        with pytest.raises(StoreError, match="append-only"):
+            session.flush()
+
+
+def test_decision_checks(store, review):
+    store.add_user("outsider")
+    with pytest.raises(StoreError, match="'outsider' is not a member of review 'pain'"):
+        store.record_decision(review, "r000001", "outsider", "title_abstract", "include")
+    with pytest.raises(StoreError, match="no user named 'nobody'"):
+        store.record_decision(review, "r000001", "nobody", "title_abstract", "include")
+    with pytest.raises(StoreError, match="stage must be one of"):
+        store.record_decision(review, "r000001", "ann", "abstracts", "include")
+    with pytest.raises(StoreError, match="decision must be one of"):
+        store.record_decision(review, "r000001", "ann", "full_text", "yes")
+    with pytest.raises(StoreError, match="has no record r000009"):
+        store.record_decision(review, "r000009", "ann", "full_text", "include")
+    assert store.decisions(review) == ()
+
+
+def test_user_and_member_checks(store, review):
+    with pytest.raises(StoreError, match="a user named 'ann' exists already"):
+        store.add_user("ann")
+    with pytest.raises(StoreError, match="'ann' is already a reviewer of 'pain'"):
+        store.add_member(review, "ann", "lead")
+    with pytest.raises(StoreError, match="role must be one of lead, reviewer"):
+        store.add_member(review, "ann", "owner")

@@ -1,0 +1,89 @@
+"""The schema comes from the Alembic migrations and matches the models; opening a store."""
+
+from __future__ import annotations
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import insert, inspect
+from sqlalchemy.exc import IntegrityError
+
+from evsynth.store import DEFAULT_DATABASE, StoreError, open_store
+from evsynth.store._migrations import alembic_config
+from evsynth.store._models import Base, MemberRow
+
+from .conftest import POSTGRES_URL, SKIP_POSTGRES
+
+
+def test_migrations_create_exactly_the_models_schema(store):
+    with store.engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    assert differences == []
+
+
+def test_store_is_at_the_newest_migration(store):
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    with store.engine.connect() as connection:
+        assert MigrationContext.configure(connection).get_current_revision() == head
+        tables = set(inspect(connection).get_table_names())
+    assert set(Base.metadata.tables) | {"alembic_version"} == tables
+
+
+def test_reopening_keeps_the_data(store_url, exports):
+    with open_store(store_url) as store:
+        store.import_records("pain", "MEDLINE", [exports["medline"]])
+    with open_store(store_url) as store:
+        assert store.source_counts("pain") == {"MEDLINE": 4}
+
+
+def test_foreign_keys_are_enforced(store):
+    with pytest.raises(IntegrityError), store.engine.begin() as connection:
+        connection.execute(insert(MemberRow), {"review_id": 99, "user_id": 99, "role": "lead"})
+
+
+def test_default_store_is_sqlite_in_the_folder_with_wal(tmp_path):
+    with open_store(directory=tmp_path) as store:
+        assert store.engine.dialect.name == "sqlite"
+        assert (tmp_path / DEFAULT_DATABASE).is_file()
+        with store.engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+@pytest.mark.postgres
+def test_plain_postgresql_urls_use_psycopg():
+    if not POSTGRES_URL:
+        pytest.skip(SKIP_POSTGRES)
+    assert POSTGRES_URL.startswith("postgresql://")
+    with open_store(POSTGRES_URL) as store:
+        assert store.engine.dialect.driver == "psycopg"
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("not a url", "not a database URL"),
+        ("mysql://u@localhost/db", "unsupported database"),
+        ("postgresql+psycopg2://u@localhost/db", "psycopg 3"),
+        ("sqlite:////no/such/folder/evsynth.db", "no such folder"),
+        ("postgresql://nobody@127.0.0.1:1/none", "cannot open the store"),
+    ],
+)
+def test_bad_urls_are_clear_errors(url, message):
+    with pytest.raises(StoreError, match=message):
+        open_store(url)
+
+
+def test_missing_folder_and_missing_arguments(tmp_path):
+    with pytest.raises(StoreError, match="no such folder"):
+        open_store(directory=tmp_path / "missing")
+    with pytest.raises(StoreError, match="URL or a review folder"):
+        open_store()
+    assert not (tmp_path / "missing").exists()
+
+
+def test_password_is_hidden():
+    with pytest.raises(StoreError) as caught:
+        open_store("postgresql://user:secret@127.0.0.1:1/none")
+    assert "secret" not in str(caught.value)
