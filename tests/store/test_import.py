@@ -22,7 +22,7 @@ def count_rows(store, model) -> int:
 def test_import_stores_every_field_and_raw(store, exports):
     summary = store.import_records("pain", "MEDLINE", [exports["medline"]], imported_by="alice")
     assert (summary.n_records, summary.import_id) == (4, 1)
-    assert summary.record_ids == ("r000001", "r000004")
+    assert summary.first_last_ids == ("r000001", "r000004")
     assert summary.files == ((str(exports["medline"]), 4),)
     stored = store.records("pain")
     expected = read_records(exports["medline"], source_name="MEDLINE")
@@ -39,11 +39,11 @@ def test_import_stores_every_field_and_raw(store, exports):
 def test_ids_continue_and_sources_are_counted(store, exports):
     store.import_records("pain", "MEDLINE", [exports["medline"]])
     summary = store.import_records("pain", "Embase", [exports["embase"]])
-    assert summary.record_ids == ("r000005", "r000008")
+    assert summary.first_last_ids == ("r000005", "r000008")
     assert store.source_counts("pain") == {"MEDLINE": 4, "Embase": 4}
     assert store.reviews() == ["pain"]
     other = store.import_records("other review", "MEDLINE", [exports["medline"]])
-    assert other.record_ids == ("r000001", "r000004")
+    assert other.first_last_ids == ("r000001", "r000004")
 
 
 def test_malformed_second_file_stores_nothing(store, exports, tmp_path):
@@ -112,5 +112,5 @@ def test_unknown_review_and_bad_arguments(store, exports):
 def test_empty_file_imports_no_records(store, tmp_path):
     empty = write_ris(tmp_path / "empty.ris")
     summary = store.import_records("pain", "CINAHL", [empty])
-    assert (summary.n_records, summary.record_ids) == (0, ())
+    assert (summary.n_records, summary.first_last_ids) == (0, ())
     assert store.source_counts("pain") == {"CINAHL": 0}

@@ -130,7 +130,8 @@ def import_(
                 _review_name(directory), source, files, format=format, imported_by=_user()
             )
     console = _stdout()
-    ids = f" ({summary.record_ids[0]}–{summary.record_ids[-1]})" if summary.record_ids else ""
+    span = summary.first_last_ids
+    ids = f" ({span[0]}–{span[-1]})" if span else ""
     console.print(
         f"Imported {summary.n_records} records{ids} from {source} into review '{summary.review}':",
         soft_wrap=True,

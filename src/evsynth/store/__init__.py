@@ -27,7 +27,7 @@ from evsynth.store._store import (
     ImportSummary,
     Store,
     open_store,
-    record_id,
+    stored_record_id,
 )
 
 __all__ = [
@@ -38,7 +38,7 @@ __all__ = [
     "DuplicateGroup",
     "DedupRun",
     "DecisionEvent",
-    "record_id",
+    "stored_record_id",
     "DEFAULT_DATABASE",
     "STAGES",
     "DECISIONS",

@@ -58,7 +58,7 @@ __all__ = [
     "DedupRun",
     "DecisionEvent",
     "open_store",
-    "record_id",
+    "stored_record_id",
 ]
 
 DEFAULT_DATABASE = "evsynth.db"
@@ -84,7 +84,7 @@ class ImportSummary:
         The import's number in the store.
     files : tuple of (str, int)
         Each file with its number of records.
-    record_ids : tuple of str
+    first_last_ids : tuple of str
         Ids of the first and last record stored (empty when the files held none).
     """
 
@@ -92,7 +92,7 @@ class ImportSummary:
     source: str
     import_id: int
     files: tuple[tuple[str, int], ...]
-    record_ids: tuple[str, ...]
+    first_last_ids: tuple[str, ...]
 
     @property
     def n_records(self) -> int:
@@ -155,7 +155,7 @@ class DecisionEvent:
     created_at: datetime
 
 
-def record_id(number: int) -> str:
+def stored_record_id(number: int) -> str:
     """The stable text id of a review's ``number``-th record (``r000123``)."""
     return f"r{number:06d}"
 
@@ -475,7 +475,9 @@ class Store:
             source=source,
             import_id=import_id,
             files=tuple((str(path), len(records)) for path, _, records in read),
-            record_ids=(record_id(first), record_id(number - 1)) if number > first else (),
+            first_last_ids=(
+                (stored_record_id(first), stored_record_id(number - 1)) if number > first else ()
+            ),
         )
 
     def _refuse_reimport(self, session: Session, review: ReviewRow, read: list) -> None:
@@ -503,7 +505,7 @@ class Store:
                 .where(RecordRow.review_id == review_row.id)
                 .order_by(RecordRow.number)
             ).all()
-            return {record_id(row.number): _to_record(row, source) for row, source in rows}
+            return {stored_record_id(row.number): _to_record(row, source) for row, source in rows}
 
     def source_counts(self, review: str) -> dict[str, int]:
         """Number of records per source, sources in the order they were first imported."""
@@ -545,7 +547,7 @@ class Store:
             ).all()
         mappings = [
             {
-                "id": record_id(row.number),
+                "id": stored_record_id(row.number),
                 "title": row.title,
                 "authors": list(row.authors),
                 "year": row.year,
@@ -559,7 +561,7 @@ class Store:
             for row in rows
         ]
         result = deduplicate(mappings)
-        pk = {record_id(row.number): row.id for row in rows}
+        pk = {stored_record_id(row.number): row.id for row in rows}
         with self._transaction(f"saving the deduplication of {review!r}") as session:
             run = DedupRunRow(review_id=review_row.id, n_records=len(rows), created_by=run_by)
             session.add(run)
@@ -659,7 +661,7 @@ class Store:
             ).first()
             if taken is not None:
                 raise StoreError(
-                    f"{record_id(taken.number)} is already in person-made group {taken.id}"
+                    f"{stored_record_id(taken.number)} is already in person-made group {taken.id}"
                 )
             user = self._user(session, by) if by is not None else None
             group = GroupRow(
@@ -694,7 +696,7 @@ class Store:
         members: dict[int, list[str]] = {}
         heads: dict[int, tuple[GroupRow, str | None]] = {}
         for group, username, number in rows:
-            members.setdefault(group.id, []).append(record_id(number))
+            members.setdefault(group.id, []).append(stored_record_id(number))
             heads[group.id] = (group, username)
         person_made = {
             member for gid, ids in members.items() if heads[gid][0].origin == "person"
@@ -729,7 +731,7 @@ class Store:
         group_of = {member: g.id for g in current for member in g.record_ids}
         queue = []
         for pair, first_number, second_number in rows:
-            a, b = record_id(first_number), record_id(second_number)
+            a, b = stored_record_id(first_number), stored_record_id(second_number)
             if a in group_of and group_of[a] == group_of.get(b):
                 continue
             queue.append(
@@ -881,7 +883,7 @@ def _event(row: DecisionRow, review: str, number: int, username: str) -> Decisio
     return DecisionEvent(
         id=row.id,
         review=review,
-        record_id=record_id(number),
+        record_id=stored_record_id(number),
         username=username,
         stage=row.stage,
         decision=row.decision,
