@@ -189,7 +189,7 @@ def test_example_report_has_the_prisma_flow_diagram(example_report):
     appraisal, out, index = example_report
     page = index.read_text(encoding="utf-8")
     assert '<h2 id="study-selection">Study selection</h2>' in page
-    assert "We searched MEDLINE (PubMed) (2023-03-14), Embase (Ovid) (2023-03-14)" in page
+    assert "We searched MEDLINE (PubMed), Embase (Ovid) and Emcare (Ovid) on 2023-03-14" in page
     assert page.index("Study selection") < page.index("Included studies")
     for suffix in (".svg", ".png"):
         assert (out / "figures" / f"prisma-flow-diagram{suffix}").is_file()

@@ -17,31 +17,39 @@ def _n(value: int) -> str:
     return f"{value:,}"
 
 
+def _joined(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
 def search_text(protocol: Protocol, counts: PrismaCounts) -> str:
-    """A methods sentence on the searches and the deduplication.
+    """A methods sentence on the searches (grouped by date) and the deduplication.
 
     Examples
     --------
+    >>> import textwrap
     >>> from evsynth.review import SearchSource
     >>> counts = PrismaCounts(
-    ...     databases={"MEDLINE": 3, "Embase": 2}, duplicates_removed=1, records_screened=4,
-    ...     records_excluded=3, reports_sought=1, reports_not_retrieved=0, reports_assessed=1,
-    ...     studies_included=1, reports_included=1)
+    ...     databases={"MEDLINE": 3, "Embase": 2, "CINAHL": 1}, duplicates_removed=1,
+    ...     records_screened=5, records_excluded=4, reports_sought=1, reports_not_retrieved=0,
+    ...     reports_assessed=1, studies_included=1, reports_included=1)
     >>> protocol = Protocol("T", "x", "", {}, (), (), (), sources=(
     ...     SearchSource("MEDLINE", "m.nbib", searched="2024-01-31"),
-    ...     SearchSource("Embase", "e.ris")))
-    >>> import textwrap
+    ...     SearchSource("Embase", "e.ris", searched="2024-01-31"),
+    ...     SearchSource("CINAHL", "c.ris")))
     >>> print(textwrap.fill(search_text(protocol, counts), 88))
-    We searched MEDLINE (2024-01-31) and Embase; the 5 records found were deduplicated
-    automatically (1 duplicate removed) before screening.
+    We searched MEDLINE and Embase on 2024-01-31, and CINAHL; the 6 records found were
+    deduplicated automatically (1 duplicate removed) before screening.
     """
-    names = [f"{s.name} ({s.searched})" if s.searched else s.name for s in protocol.sources]
-    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    by_date: dict[str, list[str]] = {}
+    for source in protocol.sources:
+        by_date.setdefault(source.searched, []).append(source.name)
+    parts = [_joined(names) + (f" on {date}" if date else "") for date, names in by_date.items()]
+    searched = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + ", and " + parts[-1]
     removed = counts.duplicates_removed
     return (
-        f"We searched {listed}; the {_n(counts.records_identified)} records found were "
-        f"deduplicated automatically ({_n(removed)} duplicate{'' if removed == 1 else 's'} "
-        "removed) before screening."
+        f"We searched {searched}; the {_n(counts.records_identified)} records found were "
+        "deduplicated automatically "
+        f"({_n(removed)} duplicate{'' if removed == 1 else 's'} removed) before screening."
     )
 
 
