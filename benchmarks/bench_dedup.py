@@ -1,9 +1,10 @@
 """Benchmark of ``evsynth.records`` deduplication (issue 5, point 4).
 
 On each labelled set in ``../shared/data/dedup/``: pair sensitivity and specificity of the
-automatic merges, precision of the merged pairs, review-queue size and runtime; the same for
-bib-dedupe when it is installed (``.venv/bin/pip install bib-dedupe``). Then the speed on
-100,000 records made from perturbed copies of one set.
+automatic merges (with correction notices and replies in their article's group, the default,
+and with ``link_notices=False``), precision of the merged pairs, review-queue size and
+runtime; the same for bib-dedupe when it is installed (``.venv/bin/pip install bib-dedupe``).
+Then the speed on 100,000 records made from perturbed copies of one set.
 
 Usage::
 
@@ -64,9 +65,9 @@ def pair_metrics(predicted: set, truth: set, n_records: int) -> dict[str, float]
     }
 
 
-def run_evsynth(records):
+def run_evsynth(records, **options):
     start = time.perf_counter()
-    result = deduplicate(records)
+    result = deduplicate(records, **options)
     seconds = time.perf_counter() - start
     queue = {tuple(sorted((p.first_id, p.second_id))) for p in result.review_pairs}
     return group_pairs(result.groups), queue, seconds
@@ -148,10 +149,11 @@ def main(argv: list[str] | None = None) -> int:
     for name in sets:
         records = load_records(name)
         truth = group_pairs(load_true_groups(name))
-        tools = ["evsynth"] + (["bib-dedupe 0.11.0"] if use_bib else [])
+        tools = ["evsynth", "evsynth, notices apart"] + (["bib-dedupe 0.11.0"] if use_bib else [])
         for tool in tools:
-            if tool == "evsynth":
-                predicted, queue, seconds = run_evsynth(records)
+            if tool.startswith("evsynth"):
+                options = {"link_notices": False} if tool.endswith("apart") else {}
+                predicted, queue, seconds = run_evsynth(records, **options)
                 n_review, in_queue = len(queue), missed_in_queue(predicted, truth, queue)
             else:
                 predicted, n_review, seconds = run_bib_dedupe(name)

@@ -72,13 +72,18 @@ def test_diacritics():
     assert merged(records) == {frozenset({"a", "b"})}
 
 
-def test_erratum_does_not_merge():
-    records = [
-        record("a"),
-        record("b", title="Erratum: " + ARTICLE["title"], pages="2001", issue="9"),
-    ]
-    result = deduplicate(records)
-    assert result.groups == ()
+def test_erratum_named_by_title_joins_its_article_as_the_last_record():
+    erratum = {**ARTICLE, "title": "Erratum: " + ARTICLE["title"], "pages": "2001", "issue": "9"}
+    records = [{**erratum, "id": "a", "doi": "10.1/x", "pmid": "1"}, record("b")]
+    assert deduplicate(records).groups == (("b", "a"),)
+    assert deduplicate(records, link_notices=False).groups == ()
+
+
+@pytest.mark.parametrize("changes", [{"volume": "304"}, {"year": "2011"}, {"journal": "Stroke"}])
+def test_erratum_in_another_volume_year_or_journal_stays_apart(changes):
+    title = "Erratum: " + ARTICLE["title"]
+    records = [record("a"), record("b", title=title, issue="9", **{"pages": "2001", **changes})]
+    assert deduplicate(records).groups == ()
 
 
 def test_different_paper_same_title_prefix_does_not_merge():
@@ -152,6 +157,8 @@ def test_validation():
         deduplicate([{"title": "x"}])
     with pytest.raises(ValueError):
         deduplicate([], max_block_size=1)
+    with pytest.raises(TypeError, match="link_notices"):
+        deduplicate([], link_notices="yes")
 
 
 def test_write_groups_csv(tmp_path):
@@ -365,15 +372,144 @@ def test_substituted_word_vetoes_title_merges():
     "title",
     [
         ARTICLE["title"] + " (vol 303, pg 1234, 2010)",
-        ARTICLE["title"] + " - Reply",
-        "Re: " + ARTICLE["title"],
+        ARTICLE["title"] + " (vol. 303, p. 1234)",
+        ARTICLE["title"] + " (JAMA (2010) 303 (1234-1238))",
+        ARTICLE["title"] + " (The Journal of the American Medical Association (April 2010) 303"
+        " (4) (1234-1238))",
+        "Correction (vol 303, pg 1234, 2010)",
     ],
 )
-def test_correction_and_reply_notices_do_not_merge(title):
-    records = [record("a"), record("b", title=title, pages="2001")]
+def test_correction_citing_its_article_joins_the_group(title):
+    records = [
+        record("n", title=title, authors="Smith, J", pages="2001", issue="9"),
+        record("a"),
+        record("b", journal="JAMA", title=ARTICLE["title"] + "."),
+    ]
+    group = deduplicate(records).groups[0]
+    assert set(group) == {"n", "a", "b"}
+    assert group[-1] == "n"  # a notice is never the primary
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"title": ARTICLE["title"] + " (vol 303, pg 1235, 2010)"},  # another first page
+        {"title": ARTICLE["title"] + " (vol 303, pg 1234, 2009)"},  # another year
+        {"title": "Cholesterol in children (vol 303, pg 1234, 2010)", "journal": "Stroke"},
+    ],
+)
+def test_correction_citing_another_article_stays_apart(changes):
+    records = [record("a"), record("n", **{"pages": "2001", "issue": "9", **changes})]
+    result = deduplicate(records)
+    assert result.groups == ()
+
+
+def test_correction_citing_two_separate_articles_stays_apart():
+    records = [
+        record("a"),
+        record("b", title="Cholesterol in children: a cohort", authors="Lee, K", doi="10.1000/z"),
+        record("n", title="Correction (vol 303, pg 1234, 2010)", pages="2001", issue="9"),
+    ]
+    assert deduplicate(records).groups == ()
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        ARTICLE["title"] + " - Reply",
+        ARTICLE["title"] + ". Authors' reply",
+        ARTICLE["title"] + " (Author's reply)",
+        ARTICLE["title"] + " - Reply to Smith et al",
+        ARTICLE["title"] + " AUTHORS REPLY",
+        "In reply: " + ARTICLE["title"],
+    ],
+)
+def test_authors_reply_joins_the_letter(title):
+    records = [record("r", title=title, authors="Doe, A and Roe, B", pages="1239"), record("a")]
+    assert deduplicate(records).groups == (("a", "r"),)
+
+
+@pytest.mark.parametrize(
+    "changes", [{"year": "2011"}, {"journal": "Stroke"}, {"volume": "304"}, {"title": "X"}]
+)
+def test_reply_in_another_year_journal_or_volume_stays_apart(changes):
+    reply = {"title": ARTICLE["title"] + " - Reply", "pages": "1239", **changes}
+    if changes.get("title"):
+        reply["title"] = "Aspirin and stroke in the elderly - Reply"
+    assert deduplicate([record("a"), record("r", **reply)]).groups == ()
+
+
+def test_reply_to_a_title_shared_by_two_separate_records_stays_apart():
+    records = [
+        record("a"),
+        record("l", authors="Doe, A", pages="1500", doi="10.1000/letter"),
+        record("r", title=ARTICLE["title"] + " - Reply", pages="1501"),
+    ]
+    assert deduplicate(records).groups == ()
+
+
+def test_a_letter_titled_re_stays_apart():
+    records = [record("a"), record("b", title="Re: " + ARTICLE["title"], pages="2001")]
     result = deduplicate(records)
     assert result.groups == ()
     assert result.review_pairs[0].reason == "notice vs article"
+
+
+def test_shifted_citation_fields_merge():
+    records = [
+        record("a", volume="", issue="303", pages="4"),
+        record("b"),
+    ]
+    assert merged(records) == {frozenset({"a", "b"})}
+    other_authors = [record("a", volume="", issue="303", pages="4", authors="Lee, K"), record("b")]
+    assert merged(other_authors) == set()
+
+
+def test_retitled_report_with_the_same_citation_and_authors_merges():
+    retitled = "Low-dose salicylate prevents second strokes after a transient ischaemic attack"
+    records = [record("a"), record("b", title=retitled, journal="J Am Med Assoc")]
+    assert merged(records) == {frozenset({"a", "b"})}
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"pages": "1234"},  # a single page: a letter or an abstract can share it
+        {"pages": "1234-1238", "authors": "Jones, B and Smith, John A and Brown, C"},  # order
+        {"authors": "Smith, J"},  # a single author
+        {"title": "Correction (vol 302, pg 10, 2009)"},  # a notice
+        {"doi": "10.1000/other"},
+    ],
+)
+def test_retitled_report_needs_range_author_list_and_no_notice(changes):
+    first = record("a", doi="10.1000/a") if "doi" in changes else record("a")
+    title = "Low-dose salicylate prevents second strokes after a transient ischaemic attack"
+    second = record("b", **{"title": title, **changes})
+    if changes.get("pages") == "1234":
+        first["pages"] = "1234"
+    if changes.get("authors") == "Smith, J":
+        first["authors"] = "Smith, J"
+    assert merged([first, second]) == set()
+
+
+def test_one_congress_abstract_in_two_supplements_merges():
+    abstract = {
+        "title": "Modified eculizumab dosing to manage breakthrough haemolysis in PNH",
+        "authors": "Kelly, R and Arnold, L and Hill, A",
+        "year": "2009",
+    }
+    records = [
+        {**abstract, "id": "a", "journal": "Br J Haematol", "volume": "145", "issue": "Suppl. 1",
+         "pages": "23"},
+        {**abstract, "id": "b", "journal": "Haematologica", "volume": "94", "issue": "Suppl. 2",
+         "pages": "239-240", "authors": "Kelly, R and Hill, A and Arnold, L"},
+    ]  # fmt: skip
+    assert merged(records) == {frozenset({"a", "b"})}
+    articles = [{**r, "issue": "3"} for r in records]
+    assert merged(articles) == set()
+    other_population = [records[0], {**records[1], "title": abstract["title"] + " children"}]
+    other_population[0] = {**records[0], "title": abstract["title"] + " adults"}
+    assert merged(other_population) == set()
 
 
 def test_notice_exported_twice_merges():
@@ -391,6 +527,17 @@ def test_review_queue_skips_pairs_with_other_authors_and_years():
                year="2001", journal="N Engl J Med", volume="9", pages="1-9"),
     ]  # fmt: skip
     assert deduplicate(records).review_pairs == ()
+
+
+def test_review_queue_skips_one_substituted_word_by_other_authors_on_other_pages():
+    def study(record_id, condition, **changes):
+        title = f"Yoga for {condition} in older women with obesity: a cohort study"
+        return record(record_id, title=title, **changes)
+
+    other = {"authors": "Lee, K and Park, J", "pages": "55-61"}
+    assert deduplicate([study("a", "gout"), study("b", "whiplash", **other)]).review_pairs == ()
+    same_authors = [study("a", "gout"), study("b", "whiplash", pages="55-61")]
+    assert len(deduplicate(same_authors).review_pairs) == 1
 
 
 def test_missing_title_with_same_citation_goes_to_review_queue():

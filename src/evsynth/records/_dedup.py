@@ -45,8 +45,39 @@ _TITLE_NOTES = re.compile(
     r"|\(\s*multiple\s+letters\s*\)|\[\d+\]\s*$",
     re.IGNORECASE,
 )
-# A correction notice cites the corrected article: "... (vol 360, pg 542, 2009)".
+# A correction notice cites the corrected article at the end of its title, as Web of Science
+# "... (vol 360, pg 542, 2009)" or Embase "... (New England Journal of Medicine (2009) 360
+# (542-544))" (or "(The Journal of Pediatrics (March 2003) 142 (310-317))"); an export may cut
+# the citation short ("... (The Journal of Pediatrics (M").
 _CORRECTION_CITATION = re.compile(r"\(\s*vol\.?\s*\d+\s*,\s*(?:pg|pp?|page)\.?\s*\w+", re.I)
+_WOS_CITATION = re.compile(
+    r"\(\s*vol\.?\s*(\d+)\s*,\s*(?:pg|pp?|page)\.?\s*[A-Za-z]?(\d+)[^,)]*"
+    r"(?:,\s*(\d{4}))?\s*\)?\s*$",
+    re.I,
+)
+_EMBASE_CITATION = re.compile(
+    r"\(([^()]+?)\s*\((?:[A-Za-z]+\.?\s+)?(?:\d{1,2},?\s+)?(\d{4})\)\s*(\d+)\s*"
+    r"(?:\(\s*[^()]*\)\s*)??\(\s*[A-Za-z]?(\d+)[^()]*\)\s*\)?\s*$"
+)
+_EMBASE_CITATION_CUT = re.compile(r"\(([A-Za-z][^()]{8,})\((?:[A-Za-z]+|\d+)?\s*[^()]*$")
+# A correction notice that names the article instead: "Erratum: <the article's title>".
+_NOTICE_PREFIX = re.compile(
+    r"^\s*(?:erratum|errata|correction|corrigendum|addendum)s?\b\s*(?:to\b)?\s*[:.\-]?\s*", re.I
+)
+# The authors' reply to a letter: "<the letter's title> - Reply", "... Authors' reply",
+# "... - Reply to Buddles et al", "In reply: ...", "Reply: ...".
+_REPLY_SUFFIX = re.compile(
+    r"(?:\s*[:;.(\-\u2010-\u2015]\s*|\s+(?=(?:the\s+)?authors?\W))"
+    r"(?:(?:the\s+)?authors?['\u2019]?s?['\u2019]?\s+|in\s+)?reply"
+    r"(?:\s+to\s+[^.:;()]{1,60}?\bet\s+al\b\.?)?\s*\)?[\s.]*$",
+    re.I,
+)
+_REPLY_PREFIX = re.compile(
+    r"^\s*(?:(?:the\s+)?authors?['\u2019]?s?['\u2019]?\s+reply|in\s+reply|reply)\s*[:.\-]\s*",
+    re.I,
+)
+_SUPPLEMENT = re.compile(r"\bsup(?:p|pl|plement)?\b\.?|\bs\d+\b", re.I)
+_CONGRESS = re.compile(r"\b(?:conference|congress|meeting|symposium|abstracts?)\b", re.I)
 _DOI = re.compile(r"10\.\d{4,9}/\S+")
 _PAGE_RANGE = re.compile(
     r"^[^0-9A-Za-z]*[A-Za-z]*[\s.]*(\d+)\s*(?:[-\u2010-\u2015]+\s*[A-Za-z]*(\d+))?"
@@ -295,7 +326,42 @@ def _is_notice(title: str, raw_title: str) -> bool:
         or (words and words[-1] == "reply")
         or re.match(r"\s*re\s*:", raw_title, re.IGNORECASE)
         or _CORRECTION_CITATION.search(raw_title)
+        or _EMBASE_CITATION.search(raw_title)
+        or _REPLY_SUFFIX.search(raw_title)
     )
+
+
+def _cited_article(raw_title: str) -> tuple[str, str, str, str] | None:
+    """The (volume, first page, year, journal) a correction notice's title cites, or None:
+    "(vol 360, pg 542, 2009)" -> ("360", "542", "2009", ""), "(New England Journal of
+    Medicine (2009) 360 (542-544))" -> ("360", "542", "2009", "new england journal of
+    medicine")."""
+    match = _WOS_CITATION.search(raw_title)
+    if match:
+        volume, page, year = match.groups()
+        return volume.lstrip("0"), page.lstrip("0"), year or "", ""
+    match = _EMBASE_CITATION.search(raw_title)
+    if match:
+        journal, year, volume, page = match.groups()
+        return volume.lstrip("0"), page.lstrip("0"), year, _fold(journal)
+    return None
+
+
+def _notice_subject(raw_title: str) -> str:
+    """The folded title a notice is about: its title without the "Erratum:" prefix, the
+    citation (whole or cut short) and database notes."""
+    text = _NOTICE_PREFIX.sub("", raw_title)
+    for pattern in (_WOS_CITATION, _EMBASE_CITATION, _EMBASE_CITATION_CUT):
+        text = pattern.sub(" ", text)
+    return _fold(_TITLE_NOTES.sub(" ", text))
+
+
+def _replied_title(raw_title: str) -> str:
+    """The folded title of the letter an authors' reply answers ("X - Reply" -> "x"), or ""
+    when the title is not a reply."""
+    text, n_suffix = _REPLY_SUFFIX.subn("", _TITLE_NOTES.sub(" ", raw_title).strip())
+    text, n_prefix = _REPLY_PREFIX.subn("", text)
+    return _fold(text) if n_suffix + n_prefix else ""
 
 
 def _normalise(records: Sequence[Mapping[str, object]], id_key: str) -> dict[str, list]:
@@ -304,7 +370,8 @@ def _normalise(records: Sequence[Mapping[str, object]], id_key: str) -> dict[str
         for name in (
             "id", "title", "title_squashed", "authors", "first_author", "year", "journal",
             "volume", "first_page", "last_page", "pages", "pages_raw", "doi", "pmid",
-            "completeness", "notice",
+            "completeness", "notice", "n_authors", "issue", "congress", "cited", "subject",
+            "prefixed_notice", "replied",
         )
     }  # fmt: skip
     for position, record in enumerate(records):
@@ -334,7 +401,19 @@ def _normalise(records: Sequence[Mapping[str, object]], id_key: str) -> dict[str
         columns["doi"].append(_doi(_text(record.get("doi"))))
         columns["pmid"].append(re.sub(r"\D", "", _text(record.get("pmid"))))
         columns["completeness"].append(sum(bool(_text(record.get(f))) for f in _FIELDS))
-        columns["notice"].append(_is_notice(title, raw_title))
+        notice = _is_notice(title, raw_title)
+        columns["notice"].append(notice)
+        columns["n_authors"].append(len(surnames))
+        issue = _text(record.get("issue"))
+        columns["issue"].append(_volume(issue))
+        columns["congress"].append(
+            bool(_SUPPLEMENT.search(issue) or _SUPPLEMENT.search(_text(record.get("volume"))))
+            or bool(_CONGRESS.search(_text(record.get("journal"))))
+        )
+        columns["cited"].append(_cited_article(raw_title) if notice else None)
+        columns["subject"].append(_notice_subject(raw_title) if notice else "")
+        columns["prefixed_notice"].append(bool(_NOTICE_PREFIX.match(raw_title)))
+        columns["replied"].append(_replied_title(raw_title) if notice else "")
     return columns
 
 
@@ -393,6 +472,7 @@ def deduplicate(
     *,
     id_key: str = "id",
     max_block_size: int = 500,
+    link_notices: bool = True,
 ) -> DedupResult:
     """Find duplicate records, merging only pairs with strong evidence.
 
@@ -406,6 +486,9 @@ def deduplicate(
         Key holding each record's unique id.
     max_block_size : int
         Blocks (records sharing one key) larger than this are not compared pairwise.
+    link_notices : bool
+        Put correction notices and authors' replies into the group of the article they cite
+        (rules 10 to 12 of the Notes); False keeps every notice apart from its article.
 
     Returns
     -------
@@ -438,32 +521,62 @@ def deduplicate(
        >= 75 with authors in order (ratio >= 90), strong or unknown, or the same page range
        and an identical title whatever the authors; without the journal (a translated
        name), the same year, volume and page range, strong authors and a title token set
-       ratio >= 90.
+       ratio >= 90;
+    3. citation fields shifted in one export (its issue and first page are the other's
+       volume and issue: "", "26", "9" vs "26", "9", "1746") with title >= 97, the same
+       year, strong authors and no journal disagreement;
+    4. a retitled report (online-first vs print title): the same year, journal, volume and
+       page range of two pages or more, and the same list of at least two authors in
+       order, both titles known, whatever the titles, unless the DOIs or PMIDs differ.
 
     Automatic merge, driven by the title, unless each title has a word the other lacks
     that is not a spelling variant of one there ("plasma-sensitive" vs
     "plasma-resistant", "part I" vs "part II", "adult" vs "adolescent"):
 
-    3. title >= 97, the same year, authors >= 80 or unknown, no disagreement on pages,
+    5. title >= 97, the same year, authors >= 80 or unknown, no disagreement on pages,
        volume or journal (< 60), and at least one of first page, volume, journal agreeing;
-    4. title >= 93, the same year and first page, and the same volume (or the same journal
+    6. title >= 93, the same year and first page, and the same volume (or the same journal
        with strong authors and no volume disagreement);
-    5. title >= 97 with strong authors and the same journal and volume: for titles of at
+    7. title >= 97 with strong authors and the same journal and volume: for titles of at
        least six words, whatever the pages when the years are equal (one export's pages
        are wrong) or with years one apart (epub vs print) when the pages do not disagree;
        for shorter titles, years one apart and the same first page;
-    6. one title containing the other's words (token set ratio >= 97: a translation,
+    8. one title containing the other's words (token set ratio >= 97: a translation,
        subtitle or group author appended), the shorter of at least six words, with strong
-       authors, the same journal, volume and year, and pages that agree.
+       authors, the same journal, volume and year, and pages that agree;
+    9. one congress abstract printed in two supplements or proceedings (both records with
+       "Suppl" in the issue or volume, or "Conference", "Congress", "Meeting",
+       "Symposium", "Abstract" in the journal): title >= 97 of at least six words, the
+       same year and strong authors, whatever the journals.
 
     A notice (erratum, correction, reply, comment, "Re: ...", a title ending in "(vol 360,
-    pg 542, 2009)") never merges with an article, except with the same year, journal,
-    volume and page field (one notice exported with and without its "Erratum:" prefix).
+    pg 542, 2009)") never merges with an article by rules 1 to 9, except with the same
+    year, journal, volume and page field (one notice exported with and without its
+    "Erratum:" prefix), and rule 4 needs two articles. A notice that explicitly cites an
+    article is no separate study, so (unless ``link_notices`` is False) it joins the
+    article's group, after the rules above:
+
+    10. a title ending in a citation, Web of Science "(vol 360, pg 542, 2009)" or Embase
+        "(New England Journal of Medicine (2009) 360 (542-544))": the records (not notices)
+        with that volume and first page, the year where cited, and a title (token set
+        ratio >= 90 without the citation) or journal that agrees;
+    11. "Erratum:", "Correction:", "Corrigendum:" or "Addendum:" and the article's title
+        (an Embase citation cut short is ignored): the records with that title, year,
+        volume and journal;
+    12. an authors' reply, "<title> - Reply", "... Authors' reply", "... - Reply to Smith et
+        al", "In reply: <title>": the records with that title (not replies) of the same
+        year and journal, the volume equal where both are known.
+
+    A notice joins only when its possible articles already form one group (and a group of
+    notices only when all of them point to that group); the article stays the primary:
+    notices come last in a group, the others by completeness.
+
     Other pairs with title >= 85 or a shared DOI/PMID go to the review queue, unless both
-    the authors (< 50) and the years (more than one apart) differ; so do pairs where one
-    title is missing and the year, volume, page range and (strong) authors are the same.
-    ``issue`` is normalised for completeness only; it is not scored. Groups are the
-    connected components of the merged pairs.
+    the authors (< 50) and the years (more than one apart) differ, or each title has a
+    word the other lacks (as above) and the authors (< 60) and either the first pages or
+    the years (more than one apart) differ; so do pairs where one title is missing and the
+    year, volume, page range and (strong) authors are the same. ``issue`` is scored only
+    by rule 3. Groups are the connected components of the merged pairs.
 
     References
     ----------
@@ -485,6 +598,8 @@ def deduplicate(
         raise ValueError("id_key must be a non-empty string")
     if not isinstance(max_block_size, int) or max_block_size < 2:
         raise ValueError("max_block_size must be an integer >= 2")
+    if not isinstance(link_notices, bool):
+        raise TypeError("link_notices must be True or False")
     columns = _normalise(records, id_key)
     ids = columns["id"]
     if len(set(ids)) != len(ids):
@@ -594,33 +709,91 @@ def deduplicate(
         & (year == 1)
         & pages_agree
     )
+    titles_known = (arrays["title"][first] != "") & (arrays["title"][second] != "")
+    notice = arrays["notice"].astype(bool)
+    # One export shifted the citation fields: (issue, pages) of one are (volume, issue) of the
+    # other ("", "26", "9" and "26", "9", "1746").
+    issue_number = arrays["issue"]
+    shifted = np.zeros(len(first), dtype=bool)
+    for left, right in ((first, second), (second, first)):
+        shifted |= (
+            (issue_number[left] != "")
+            & (issue_number[left] == arrays["volume"][right])
+            & (arrays["first_page"][left] != "")
+            & (arrays["first_page"][left] == issue_number[right])
+        )
+    citation_merge |= shifted & (title >= 97) & authors_strong & (year == 1) & ~journal_conflict
+    # The same citation, retitled between the online and the print version: a page range of
+    # two pages or more and the same list of authors in order.
+    n_authors = np.asarray(columns["n_authors"])
+    same_author_list = (_match_flags(arrays["authors"], first, second) == 1) & (
+        n_authors[first] >= 2
+    )
+    long_range = same_range & (end[first] > start[first])
+    citation_merge |= (
+        (year == 1)
+        & journal_ok
+        & same_volume
+        & long_range
+        & same_author_list
+        & titles_known
+        & ~notice[first]
+        & ~notice[second]
+        & (_match_flags(arrays["doi"], first, second) != 0)
+        & (_match_flags(arrays["pmid"], first, second) != 0)
+    )
+    # One congress abstract printed in two supplements (or proceedings): the same title, year
+    # and authors.
+    congress = np.asarray(columns["congress"], dtype=bool)
+    title_merge |= (
+        congress[first]
+        & congress[second]
+        & exact_title
+        & informative
+        & (year == 1)
+        & authors_strong
+    )
     for position in np.flatnonzero(title_merge & ~citation_merge):
         i, j = first[position], second[position]
         title_merge[position] = not _substituted_word(columns["title"][i], columns["title"][j])
     merge = citation_merge | title_merge
-    notice = arrays["notice"].astype(bool)
     notice_mismatch = (notice[first] != notice[second]) & ~(same_citation & same_pages)
     merge &= ~notice_mismatch
     # Similar titles go to the queue unless both the authors and the year clearly differ.
     unrelated = authors_known & (np.nan_to_num(authors) < 50) & (year != -1) & ~year_near
     # A record without a title cannot merge, but one with another's citation and authors is
     # worth a look.
-    titles_known = (arrays["title"][first] != "") & (arrays["title"][second] != "")
     untitled_citation = ~titles_known & (year == 1) & same_volume & same_range & authors_strong
+    # Nor is a title with one content word substituted ("Yoga for gout in women" vs "Yoga for
+    # whiplash in women") by other authors, on other pages or years apart.
+    other_report = (
+        authors_known
+        & (np.nan_to_num(authors) < 60)
+        & ((page == 0) | ((year != -1) & ~year_near))
+        & (title >= 85)
+        & ~unrelated
+    )
+    for position in np.flatnonzero(other_report):
+        i, j = first[position], second[position]
+        other_report[position] = _substituted_word(columns["title"][i], columns["title"][j])
+    unrelated |= other_report
     review = ~merge & (((title >= 85) & ~unrelated) | same_doi | same_pmid | untitled_citation)
 
     union_find = _UnionFind(n_records)
     for i, j in pairs[merge]:
         union_find.union(int(i), int(j))
+    if link_notices:
+        _attach_notices(columns, union_find)
     members: dict[int, list[int]] = {}
     for index in range(n_records):
         members.setdefault(union_find.find(index), []).append(index)
     completeness = columns["completeness"]
+    is_notice = columns["notice"]
     groups = []
     for indices in members.values():
         if len(indices) < 2:
             continue
-        ordered = sorted(indices, key=lambda k: (-completeness[k], k))
+        ordered = sorted(indices, key=lambda k: (is_notice[k], -completeness[k], k))
         groups.append(tuple(ids[k] for k in ordered))
     position_of = {record_id: index for index, record_id in enumerate(ids)}
     groups.sort(key=lambda group: min(position_of[g] for g in group))
@@ -648,6 +821,79 @@ def deduplicate(
             )
         )
     return DedupResult(groups=tuple(groups), review_pairs=tuple(review_pairs), n_records=n_records)
+
+
+def _journals_agree(first: str, second: str) -> bool:
+    return bool(first and second) and (
+        fuzz.token_sort_ratio(first, second) >= 85 or _journal_abbreviation_match(first, second)
+    )
+
+
+def _attach_notices(columns: dict[str, list], union_find: _UnionFind) -> None:
+    """Put each correction notice and authors' reply into the group of the article it cites
+    (rules 10 to 12 of :func:`deduplicate`); a notice whose possible articles lie in more
+    than one group, or a group of notices pointing at different groups, stays where it is."""
+    notice, titles = columns["notice"], columns["title"]
+    years, volumes, journals = columns["year"], columns["volume"], columns["journal"]
+    by_citation: dict[tuple[str, str], list[int]] = {}
+    by_title: dict[str, list[int]] = {}
+    for index, (volume, page) in enumerate(zip(volumes, columns["first_page"], strict=True)):
+        if not notice[index] and volume and page:
+            by_citation.setdefault((volume, page), []).append(index)
+        if titles[index] and not columns["replied"][index]:
+            by_title.setdefault(titles[index], []).append(index)
+            by_title.setdefault(columns["title_squashed"][index], []).append(index)
+
+    def same_year(i: int, k: int) -> bool:
+        return bool(years[i]) and years[i] == years[k]
+
+    def volumes_agree(i: int, k: int) -> bool:
+        return not volumes[i] or not volumes[k] or volumes[i] == volumes[k]
+
+    targets: dict[int, set[int]] = {}
+    for index in np.flatnonzero(np.asarray(notice, dtype=bool)):
+        index = int(index)
+        cited, subject, replied = (
+            columns["cited"][index], columns["subject"][index], columns["replied"][index]
+        )  # fmt: skip
+        if cited:
+            volume, page, year, journal = cited
+            candidates = [
+                k
+                for k in by_citation.get((volume, page), [])
+                if (not year or not years[k] or years[k] == year)
+                and (
+                    fuzz.token_set_ratio(subject, titles[k]) >= 90
+                    or _journals_agree(journal or journals[index], journals[k])
+                )
+            ]
+        elif replied:
+            candidates = [
+                k
+                for k in {*by_title.get(replied, []), *by_title.get(replied.replace(" ", ""), [])}
+                if k != index
+                and same_year(index, k)
+                and volumes_agree(index, k)
+                and _journals_agree(journals[index], journals[k])
+            ]
+        elif columns["prefixed_notice"][index] and subject:
+            candidates = [
+                k
+                for k in {*by_title.get(subject, []), *by_title.get(subject.replace(" ", ""), [])}
+                if not notice[k]
+                and same_year(index, k)
+                and volumes[index]
+                and volumes[index] == volumes[k]
+                and _journals_agree(journals[index], journals[k])
+            ]
+        else:
+            continue
+        roots = {union_find.find(k) for k in candidates}
+        if len(roots) == 1:
+            targets.setdefault(union_find.find(index), set()).update(roots)
+    for notice_root, article_roots in targets.items():
+        if len(article_roots) == 1:
+            union_find.union(notice_root, article_roots.pop())
 
 
 def write_groups_csv(result: DedupResult, path: str | PathLike[str]) -> None:
