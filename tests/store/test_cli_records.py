@@ -96,7 +96,7 @@ def test_malformed_file_is_one_line_and_changes_nothing(review_dir, db, exports,
     bad = tmp_path / "bad.ris"
     bad.write_text("TY  - JOUR\nTI  - A\nER  - \nAU  - Stray, A\n")
     result = run("import", review_dir, exports["medline"], bad, "--source", "MEDLINE", *db)
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert result.stdout == ""
     assert result.stderr.strip().splitlines() == [
         f"Error: {bad}, line 4: tag AU outside a record ('TY  -')"
@@ -107,25 +107,25 @@ def test_malformed_file_is_one_line_and_changes_nothing(review_dir, db, exports,
 
 def test_errors_are_one_line_with_exit_code_1(review_dir, db, exports, tmp_path):
     result = run("list", review_dir, *db)
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     expected = "no review named 'peer-support'" if db else f"no {DEFAULT_DATABASE} here yet"
     assert result.stderr.startswith("Error: ") and expected in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert not (review_dir / DEFAULT_DATABASE).exists()
     run("import", review_dir, exports["medline"], "--source", "MEDLINE", *db)
     again = run("import", review_dir, exports["medline"], "--source", "MEDLINE", *db)
-    assert again.exit_code == 1 and "was imported into 'peer-support' before" in again.stderr
+    assert again.exit_code == 2 and "was imported into 'peer-support' before" in again.stderr
     result = run("export", review_dir, "--out", tmp_path / "refs.txt", *db)
-    assert result.exit_code == 1 and "say --format ris or --format csv" in result.stderr
+    assert result.exit_code == 2 and "say --format ris or --format csv" in result.stderr
     result = run("export", review_dir, "--out", tmp_path / "no" / "refs.ris", *db)
-    assert result.exit_code == 1 and "cannot write the file" in result.stderr
+    assert result.exit_code == 2 and "cannot write the file" in result.stderr
 
 
 def test_bad_database_url_and_missing_folder(tmp_path, exports):
     result = run("list", tmp_path, "--db", "mysql://u@host/db")
-    assert result.exit_code == 1 and "unsupported database" in result.stderr
+    assert result.exit_code == 2 and "unsupported database" in result.stderr
     result = run("import", tmp_path / "missing", exports["medline"], "--source", "MEDLINE")
-    assert result.exit_code == 1 and "no such folder" in result.stderr
+    assert result.exit_code == 2 and "no such folder" in result.stderr
     assert not (tmp_path / "missing").exists()
 
 

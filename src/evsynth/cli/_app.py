@@ -13,9 +13,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 import evsynth as es
+from evsynth.cli._console import fail as _fail
+from evsynth.cli._console import stderr as _stderr
+from evsynth.cli._console import stdout as _stdout
 from evsynth.cli._input import (
     LAYOUT_DESCRIPTIONS,
     InputError,
@@ -24,7 +26,6 @@ from evsynth.cli._input import (
 )
 from evsynth.cli._records import records_app
 from evsynth.cli._render import (
-    print_error,
     print_result,
     print_subgroup_test,
     print_warnings,
@@ -71,19 +72,6 @@ MEASURE_TEXT = {
 DEMO_DIR = Path("evsynth-demo")
 #: the examples/ folder of a source checkout (src/evsynth/cli/_app.py -> repository root)
 EXAMPLES_DIR = Path(__file__).resolve().parents[3] / "examples"
-
-
-def _stdout() -> Console:
-    return Console(highlight=False)
-
-
-def _stderr() -> Console:
-    return Console(stderr=True, highlight=False)
-
-
-def _fail(message: str) -> typer.Exit:
-    print_error(_stderr(), message)
-    return typer.Exit(code=2)
 
 
 def _version(value: bool) -> None:

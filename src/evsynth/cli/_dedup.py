@@ -8,6 +8,9 @@ from typing import Annotated
 
 import typer
 
+from evsynth.cli._console import fail as _fail
+from evsynth.cli._console import stderr as _stderr
+from evsynth.cli._console import stdout as _stdout
 from evsynth.records import (
     RecordsError,
     dedup_fields,
@@ -77,8 +80,6 @@ def dedup(
 ) -> None:
     """Find duplicate records across exports and write the groups (ids joined by ';'),
     in the format of the deduplication benchmark's merged_record_ids.csv."""
-    from evsynth.cli._app import _fail, _stderr, _stdout
-
     records = []
     try:
         for path in files:

@@ -14,10 +14,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from evsynth.cli._render import print_error
+from evsynth.cli._console import fail as _fail
+from evsynth.cli._console import stderr as _stderr
+from evsynth.cli._console import stdout as _stdout
 from evsynth.records import FORMATS, RecordsError, write_groups_csv
 from evsynth.store import DEFAULT_DATABASE, Store, StoreError, open_store
 
@@ -45,19 +46,6 @@ DatabaseOption = Annotated[
         help="Database URL (sqlite:///… or postgresql://…). Default: DIR/evsynth.db.",
     ),
 ]
-
-
-def _stdout() -> Console:
-    return Console(highlight=False)
-
-
-def _stderr() -> Console:
-    return Console(stderr=True, highlight=False)
-
-
-def _fail(message: str) -> typer.Exit:
-    print_error(_stderr(), message)
-    return typer.Exit(code=1)
 
 
 def _review_name(directory: Path) -> str:

@@ -19,7 +19,7 @@ from evsynth.review._model import (
     Study,
 )
 from evsynth.review._problems import Problem
-from evsynth.review._tables import Table
+from evsynth.review._tables import Table, required_columns
 
 __all__ = ["ANSWERS", "JUDGEMENTS", "parse_grade", "parse_rob"]
 
@@ -67,8 +67,7 @@ def parse_rob(
     notes, robvis's ``weight``) are ignored.
     """
     file = table.file
-    if "study_id" not in table.columns:
-        problems.append(Problem(file, 1, "study_id", "required column is missing"))
+    if not required_columns(table, ("study_id",), problems):
         return []
     questions = [c for c in table.columns if _QUESTION.match(c)]
     domains = [c for c in table.columns if _DOMAIN.match(c)]
@@ -178,10 +177,7 @@ def parse_grade(
     the rating-up domains "none", "one level", "two levels") and ``reason`` (required).
     """
     file = table.file
-    missing = [c for c in ("outcome_id", "domain", "rating", "reason") if c not in table.columns]
-    for column in missing:
-        problems.append(Problem(file, 1, column, "required column is missing"))
-    if missing:
+    if not required_columns(table, ("outcome_id", "domain", "rating", "reason"), problems):
         return []
     outcomes = {o.id for o in protocol.outcomes}
     comparators = {c.id for c in protocol.comparators}

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from evsynth.review._layout import row_layout
 from evsynth.review._model import OutcomeRow, Study
 from evsynth.review._problems import Problem, describe, show
-from evsynth.review._tables import Table
+from evsynth.review._tables import Table, required_columns
 
 Positive = Annotated[float, Field(gt=0)]
 Count = Annotated[int, Field(ge=2)]
@@ -82,13 +82,6 @@ REQUIRED_STUDY = ("study_id",)
 REQUIRED_OUTCOME = ("study_id", "outcome_id", "comparator_id", "timepoint_weeks")
 
 
-def _required_columns(table: Table, required, problems: list[Problem]) -> bool:
-    missing = [c for c in required if c not in table.columns]
-    for column in missing:
-        problems.append(Problem(table.file, 1, column, "required column is missing"))
-    return not missing
-
-
 def _validate(model, table: Table, line: int, cells: dict, problems: list[Problem]):
     try:
         return model.model_validate(cells)
@@ -104,7 +97,7 @@ def _validate(model, table: Table, line: int, cells: dict, problems: list[Proble
 
 def parse_studies(table: Table, problems: list[Problem]) -> dict[str, Study]:
     """Studies by id, from the rows that are valid; append the problems of the others."""
-    if not _required_columns(table, REQUIRED_STUDY, problems):
+    if not required_columns(table, REQUIRED_STUDY, problems):
         return {}
     studies: dict[str, Study] = {}
     for line, cells in table.rows:
@@ -142,7 +135,7 @@ def parse_studies(table: Table, problems: list[Problem]) -> dict[str, Study]:
 
 def parse_outcomes(table: Table, problems: list[Problem]) -> list[OutcomeRow]:
     """The valid outcome rows in file order; append the problems of the others."""
-    if not _required_columns(table, REQUIRED_OUTCOME, problems):
+    if not required_columns(table, REQUIRED_OUTCOME, problems):
         return []
     rows: list[OutcomeRow] = []
     for line, cells in table.rows:

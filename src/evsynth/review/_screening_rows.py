@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from evsynth.review._model import SCREENING_DECISIONS, ScreeningDecisionRow, Study
 from evsynth.review._problems import Problem
-from evsynth.review._tables import Table
+from evsynth.review._tables import Table, required_columns
 
 __all__ = ["parse_screening"]
 
@@ -27,10 +27,7 @@ def parse_screening(
     (required to exclude at full text) and ``study_id`` (required to include at full text).
     """
     file = table.file
-    missing = [c for c in _REQUIRED if c not in table.columns]
-    for column in missing:
-        problems.append(Problem(file, 1, column, "required column is missing"))
-    if missing:
+    if not required_columns(table, _REQUIRED, problems):
         return []
     seen: dict[tuple[str, str], int] = {}
     out: list[ScreeningDecisionRow] = []

@@ -19,6 +19,14 @@ class Table:
     rows: tuple[tuple[int, dict[str, str]], ...]
 
 
+def required_columns(table: Table, required, problems: list[Problem]) -> bool:
+    """Whether ``table`` has every ``required`` column; append a problem for each missing."""
+    missing = [c for c in required if c not in table.columns]
+    for column in missing:
+        problems.append(Problem(table.file, 1, column, "required column is missing"))
+    return not missing
+
+
 def find_table(root: Path, stem: str) -> Path | None:
     """``stem.csv`` if present, else ``stem.xlsx``, else None."""
     for suffix in (".csv", ".xlsx"):
