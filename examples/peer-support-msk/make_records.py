@@ -388,7 +388,7 @@ def endnote_xml(report: Report, index: int) -> str:
     if report.doi:
         parts.append(f"<electronic-resource-num>{styled(report.doi)}</electronic-resource-num>")
     parts.append(f"<abstract>{styled(report.abstract)}</abstract>")
-    parts.append(f'<remote-database-name>{styled("CINAHL Ultimate")}</remote-database-name>')
+    parts.append(f"<remote-database-name>{styled('CINAHL Ultimate')}</remote-database-name>")
     return "<record>" + "".join(parts) + "</record>\n"
 
 
