@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import os
 import uuid
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 
@@ -52,6 +54,36 @@ def store_url(backend: str, tmp_path: Path):
 @pytest.fixture
 def store(store_url):
     with open_store(store_url) as opened:
+        yield opened
+
+
+def fast_hasher(time_cost: int = 1) -> PasswordHasher:
+    """argon2id with tiny costs, so that tests hash quickly (never for real passwords)."""
+    return PasswordHasher(time_cost=time_cost, memory_cost=8, parallelism=1)
+
+
+class Clock:
+    """A clock the test moves on by hand (timezone-aware UTC)."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def team_store(store_url, clock):
+    """A store on the test clock with a fast password hasher."""
+    with open_store(store_url, clock=clock, password_hasher=fast_hasher()) as opened:
         yield opened
 
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import inspect
+import inspect as python_inspect
 
 import pytest
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, inspect, select, update
 from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import Session
 
@@ -17,7 +17,7 @@ from evsynth.store._models import DecisionRow
 def review(store, exports):
     store.import_records("pain", "MEDLINE", [exports["medline"]])
     for name, role in (("lead", "lead"), ("ann", "reviewer"), ("bob", "reviewer")):
-        store.add_user(name, password_hash="$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA")
+        store.add_user(name)
         store.add_member("pain", name, role)
     return "pain"
 
@@ -38,7 +38,7 @@ def test_decisions_are_stored_in_order(store, review):
 
 
 def test_store_has_no_way_to_change_decisions():
-    public = [name for name, _ in inspect.getmembers(Store) if not name.startswith("_")]
+    public = [name for name, _ in python_inspect.getmembers(Store) if not name.startswith("_")]
     changing = ("update", "delete", "remove", "edit", "change", "set_", "retract", "undo")
     assert not [name for name in public if name.startswith(changing)]
 
@@ -86,3 +86,57 @@ def test_user_and_member_checks(store, review):
         store.add_member(review, "ann", "lead")
     with pytest.raises(StoreError, match="role must be one of lead, reviewer"):
         store.add_member(review, "ann", "owner")
+
+
+def test_events_have_a_kind_and_read_per_stage_and_record(store, review):
+    store.record_decision(review, "r000001", "ann", "title_abstract", "include")
+    store.record_decision(review, "r000001", "bob", "title_abstract", "exclude")
+    store.record_decision(review, "r000002", "ann", "title_abstract", "include")
+    resolution = store.record_decision(
+        review, "r000001", "lead", "title_abstract", "include", kind="resolution"
+    )
+    store.record_decision(
+        review, "r000001", "ann", "full_text", "exclude", reason="Wrong comparator"
+    )
+    assert resolution.kind == "resolution"
+    events = store.decisions(review)
+    assert [e.kind for e in events] == ["vote", "vote", "vote", "resolution", "vote"]
+    assert [e.id for e in events] == sorted(e.id for e in events)
+    title_abstract = store.decisions(review, stage="title_abstract")
+    assert title_abstract == events[:4]
+    assert store.decisions(review, stage="full_text") == events[4:]
+    assert store.decisions(review, record="r000001") == (*events[:2], *events[3:])
+    assert store.decisions(review, stage="title_abstract", record="r000002") == (events[2],)
+    with pytest.raises(StoreError, match="kind must be one of vote, resolution"):
+        store.record_decision(review, "r000001", "lead", "full_text", "include", kind="final")
+    with pytest.raises(StoreError, match="stage must be one of"):
+        store.decisions(review, stage="abstracts")
+    with pytest.raises(StoreError, match="has no record r000042"):
+        store.decisions(review, record="r000042")
+    assert len(store.decisions(review)) == 5
+
+
+def test_a_stage_is_read_through_the_review_stage_record_index(store, review, backend):
+    with store.engine.connect() as connection:
+        indexes = {
+            ix["name"]: ix["column_names"]
+            for ix in inspect(connection).get_indexes("decision_events")
+        }
+        assert indexes["ix_decision_events_review_id_stage_record_id"] == [
+            "review_id",
+            "stage",
+            "record_id",
+        ]
+        if backend == "sqlite":
+            plan = connection.exec_driver_sql(
+                "EXPLAIN QUERY PLAN SELECT id FROM decision_events "
+                "WHERE review_id = 1 AND stage = 'full_text' ORDER BY id"
+            ).all()
+            assert "ix_decision_events_review_id_stage_record_id" in " ".join(map(str, plan))
+
+
+def test_resolutions_are_append_only_too(store, review):
+    store.record_decision(review, "r000001", "lead", "title_abstract", "exclude", kind="resolution")
+    with pytest.raises(DatabaseError, match="append-only"), store.engine.begin() as connection:
+        connection.execute(update(DecisionRow).values(kind="vote"))
+    assert store.decisions(review)[0].kind == "resolution"

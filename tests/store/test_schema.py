@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import insert, inspect
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import delete, insert, inspect, update
+from sqlalchemy.exc import DatabaseError, IntegrityError
 
 from evsynth.store import DEFAULT_DATABASE, StoreError, open_store
 from evsynth.store._migrations import alembic_config
-from evsynth.store._models import Base, MemberRow
+from evsynth.store._models import Base, DecisionRow, MemberRow
 
 from .conftest import POSTGRES_URL, SKIP_POSTGRES
 
@@ -87,3 +88,35 @@ def test_password_is_hidden():
     with pytest.raises(StoreError) as caught:
         open_store("postgresql://user:secret@127.0.0.1:1/none")
     assert "secret" not in str(caught.value)
+
+
+def _migrate(store, direction: str, revision: str) -> None:
+    with store.engine.begin() as connection:
+        getattr(command, direction)(alembic_config(connection=connection), revision)
+
+
+def test_0002_applies_on_top_of_0001_with_data_and_goes_back(store, exports):
+    store.import_records("pain", "MEDLINE", [exports["medline"]])
+    store.add_user("ann")
+    store.add_member("pain", "ann", "reviewer")
+    store.record_decision("pain", "r000001", "ann", "title_abstract", "include")
+    _migrate(store, "downgrade", "0001")
+    with store.engine.connect() as connection:
+        assert MigrationContext.configure(connection).get_current_revision() == "0001"
+        tables = set(inspect(connection).get_table_names())
+        columns = {c["name"] for c in inspect(connection).get_columns("decision_events")}
+    assert not {"sessions", "login_attempts", "attachments", "study_links"} & tables
+    assert "kind" not in columns
+    _migrate(store, "upgrade", "head")
+    with store.engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    assert differences == []
+    (event,) = store.decisions("pain")
+    assert (event.username, event.kind, event.decision) == ("ann", "vote", "include")
+    assert store.review_settings("pain").votes_required == 2
+    # the append-only triggers survive both directions
+    with pytest.raises(DatabaseError, match="append-only"), store.engine.begin() as connection:
+        connection.execute(update(DecisionRow).values(decision="exclude"))
+    with pytest.raises(DatabaseError, match="append-only"), store.engine.begin() as connection:
+        connection.execute(delete(DecisionRow))
+    assert store.decisions("pain") == (event,)

@@ -15,10 +15,21 @@ Examples
 (1, {'Embase': 1})
 """
 
+from evsynth.store._accounts import (
+    LOGIN_WINDOW,
+    MAX_LOGIN_FAILURES,
+    MIN_PASSWORD_LENGTH,
+    SESSION_LIFETIME,
+    NewSession,
+    RateLimited,
+    SessionUser,
+    User,
+)
 from evsynth.store._errors import StoreError
 from evsynth.store._store import (
     DECISIONS,
     DEFAULT_DATABASE,
+    KINDS,
     ROLES,
     STAGES,
     DecisionEvent,
@@ -29,6 +40,14 @@ from evsynth.store._store import (
     open_store,
     stored_record_id,
 )
+from evsynth.store._team import (
+    DEFAULT_EXCLUSION_REASONS,
+    MAX_ATTACHMENT_BYTES,
+    Attachment,
+    Member,
+    ReviewSettings,
+    StudyLink,
+)
 
 __all__ = [
     "open_store",
@@ -38,9 +57,24 @@ __all__ = [
     "DuplicateGroup",
     "DedupRun",
     "DecisionEvent",
+    "User",
+    "RateLimited",
+    "NewSession",
+    "SessionUser",
+    "Member",
+    "ReviewSettings",
+    "Attachment",
+    "StudyLink",
     "stored_record_id",
     "DEFAULT_DATABASE",
+    "DEFAULT_EXCLUSION_REASONS",
     "STAGES",
     "DECISIONS",
+    "KINDS",
     "ROLES",
+    "LOGIN_WINDOW",
+    "MAX_LOGIN_FAILURES",
+    "MIN_PASSWORD_LENGTH",
+    "SESSION_LIFETIME",
+    "MAX_ATTACHMENT_BYTES",
 ]

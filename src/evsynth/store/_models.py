@@ -16,7 +16,9 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -42,13 +44,19 @@ __all__ = [
     "GroupMemberRow",
     "QueuePairRow",
     "DecisionRow",
+    "LoginAttemptRow",
+    "SessionRow",
+    "AttachmentRow",
+    "StudyLinkRow",
     "ROLES",
     "ORIGINS",
+    "KINDS",
     "utcnow",
 ]
 
 ROLES = ("lead", "reviewer")
 ORIGINS = ("automatic", "person")
+KINDS = ("vote", "resolution")
 
 # Deterministic constraint names, so that later migrations (SQLite batch mode included) can
 # refer to them on every backend.
@@ -96,13 +104,19 @@ def _created() -> Mapped[datetime]:
 
 
 class ReviewRow(Base):
-    """A review: the unit that owns sources, records, groups, members and decisions."""
+    """A review: the unit that owns sources, records, groups, members and decisions.
+
+    ``votes_required``: independent decisions each record needs per stage;
+    ``exclusion_reasons``: the ordered list offered at full text (None: the PICOS defaults).
+    """
 
     __tablename__ = "reviews"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     created_at: Mapped[datetime] = _created()
+    votes_required: Mapped[int] = mapped_column(Integer, default=2, server_default="2")
+    exclusion_reasons: Mapped[list | None] = mapped_column(JSON)
 
 
 class SourceRow(Base):
@@ -118,7 +132,7 @@ class SourceRow(Base):
 
 
 class UserRow(Base):
-    """A person who logs in to the workbench (the password hash is argon2, set by the web app)."""
+    """A person who logs in to the workbench (``password_hash``: argon2id; None: cannot log in)."""
 
     __tablename__ = "users"
 
@@ -263,19 +277,88 @@ class QueuePairRow(Base):
 
 
 class DecisionRow(Base):
-    """A screening decision: an append-only event (database triggers refuse UPDATE/DELETE)."""
+    """A screening decision: an append-only event (database triggers refuse UPDATE/DELETE).
+
+    ``kind`` is ``vote`` (a reviewer's independent decision) or ``resolution`` (settling a
+    conflict).
+    """
 
     __tablename__ = "decision_events"
+    __table_args__ = (
+        Index("ix_decision_events_review_id_stage_record_id", "review_id", "stage", "record_id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id"), index=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id"))
     record_id: Mapped[int] = mapped_column(ForeignKey("records.id"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     stage: Mapped[str] = mapped_column(String(30))
+    kind: Mapped[str] = mapped_column(String(20), default="vote", server_default="vote")
     decision: Mapped[str] = mapped_column(String(30))
     reason: Mapped[str | None] = mapped_column(Text)
     note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = _created()
+
+
+class LoginAttemptRow(Base):
+    """One login attempt (refused rate-limited attempts are not recorded)."""
+
+    __tablename__ = "login_attempts"
+    __table_args__ = (
+        Index("ix_login_attempts_username_attempted_at", "username", "attempted_at"),
+        Index("ix_login_attempts_client_attempted_at", "client", "attempted_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(100))
+    client: Mapped[str] = mapped_column(String(100))
+    attempted_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    success: Mapped[bool] = mapped_column(Boolean)
+
+
+class SessionRow(Base):
+    """A login session: only the SHA-256 of its token is stored; the CSRF token is per session."""
+
+    __tablename__ = "sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class AttachmentRow(Base):
+    """A full-text file (PDF) of a record, its bytes in the database."""
+
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id"), index=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class StudyLinkRow(Base):
+    """A report (record) linked to a study; a record's newest link is its current one."""
+
+    __tablename__ = "study_links"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id"), index=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id"), index=True)
+    study_id: Mapped[str] = mapped_column(String(100))
+    linked_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    linked_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 @event.listens_for(DecisionRow, "before_update")

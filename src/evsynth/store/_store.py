@@ -9,12 +9,13 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from argon2 import PasswordHasher
 from sqlalchemy import Engine, create_engine, event, func, insert, select
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
@@ -29,9 +30,11 @@ from evsynth.records import (
     read_records,
     write_records,
 )
+from evsynth.store._accounts import AccountsMixin
 from evsynth.store._errors import StoreError
 from evsynth.store._migrations import upgrade_to_head
 from evsynth.store._models import (
+    KINDS,
     ROLES,
     DecisionRow,
     DedupRunRow,
@@ -45,12 +48,17 @@ from evsynth.store._models import (
     ReviewRow,
     SourceRow,
     UserRow,
+    utcnow,
 )
+from evsynth.store._names import check_name as _check_name
+from evsynth.store._names import stored_record_id
+from evsynth.store._team import TeamMixin
 
 __all__ = [
     "DEFAULT_DATABASE",
     "STAGES",
     "DECISIONS",
+    "KINDS",
     "ROLES",
     "Store",
     "ImportSummary",
@@ -149,15 +157,11 @@ class DecisionEvent:
     record_id: str
     username: str
     stage: str
+    kind: str
     decision: str
     reason: str | None
     note: str | None
     created_at: datetime
-
-
-def stored_record_id(number: int) -> str:
-    """The stable text id of a review's ``number``-th record (``r000123``)."""
-    return f"r{number:06d}"
 
 
 def _record_number(value: str) -> int:
@@ -165,15 +169,6 @@ def _record_number(value: str) -> int:
     if match is None:
         raise StoreError(f"{value!r} is not a record id (like 'r000123')")
     return int(match.group(1))
-
-
-def _check_name(value: object, what: str, limit: int) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise StoreError(f"the {what} name must be a non-empty string; got {value!r}")
-    value = value.strip()
-    if len(value) > limit:
-        raise StoreError(f"the {what} name is longer than {limit} characters: {value[:40]}...")
-    return value
 
 
 def _reason(error: SQLAlchemyError) -> str:
@@ -236,7 +231,13 @@ def _sqlite_engine(url: URL) -> Engine:
     return engine
 
 
-def open_store(url: str | None = None, *, directory: str | os.PathLike | None = None) -> Store:
+def open_store(
+    url: str | None = None,
+    *,
+    directory: str | os.PathLike | None = None,
+    clock: Callable[[], datetime] | None = None,
+    password_hasher: PasswordHasher | None = None,
+) -> Store:
     """Open (and create or upgrade to the newest schema) the workflow store.
 
     Parameters
@@ -247,6 +248,8 @@ def open_store(url: str | None = None, *, directory: str | os.PathLike | None = 
     directory : path, optional
         A review folder: the store is ``DIR/evsynth.db`` (SQLite, WAL journal, foreign keys
         on). Used when ``url`` is None.
+    clock, password_hasher
+        As for :class:`Store`.
 
     Returns
     -------
@@ -279,15 +282,27 @@ def open_store(url: str | None = None, *, directory: str | os.PathLike | None = 
         engine.dispose()
         shown = engine.url.render_as_string(hide_password=True)
         raise StoreError(f"cannot open the store {shown}: {_reason(error)}") from None
-    return Store(engine)
+    return Store(engine, clock=clock, password_hasher=password_hasher)
 
 
-class Store:
+class Store(AccountsMixin, TeamMixin):
     """An open workflow store (see :func:`open_store`).
 
     Records are identified by stable ids (``r000001``, ``r000002``, ... per review, in
     import order). Methods that name a review raise :class:`StoreError` when it does not
-    exist, except :meth:`import_records`, which creates it.
+    exist, except :meth:`import_records`, which creates it, and :meth:`role_of`, an access
+    check that answers None.
+
+    Parameters
+    ----------
+    engine : Engine
+        On a database at the newest schema (:func:`open_store` sees to that).
+    clock : callable, optional
+        Returns the current time, timezone-aware (default: UTC now); used for logins,
+        sessions, attachments and study links, so that tests can move time on.
+    password_hasher : argon2.PasswordHasher, optional
+        Default: argon2-cffi's defaults (argon2id, RFC 9106 low-memory profile). Stored
+        hashes made with other parameters are rehashed at the next successful login.
 
     Examples
     --------
@@ -305,9 +320,17 @@ class Store:
     1
     """
 
-    def __init__(self, engine: Engine):
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        clock: Callable[[], datetime] | None = None,
+        password_hasher: PasswordHasher | None = None,
+    ):
         self._engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._clock = clock if clock is not None else utcnow
+        self._hasher = password_hasher if password_hasher is not None else PasswordHasher()
 
     @property
     def engine(self) -> Engine:
@@ -782,27 +805,7 @@ class Store:
         write_records(records.values(), path, format)
         return len(records)
 
-    # --- users, members and decisions ---------------------------------------------------
-
-    def add_user(self, username: str, *, password_hash: str | None = None) -> None:
-        """Add a user (``password_hash``: an argon2 hash made by the web app, or None)."""
-        username = _check_name(username, "user", 100)
-        with self._transaction(f"adding user {username!r}") as session:
-            exists = session.scalar(select(UserRow.id).where(UserRow.username == username))
-            if exists is not None:
-                raise StoreError(f"a user named {username!r} exists already")
-            session.add(UserRow(username=username, password_hash=password_hash))
-
-    def add_member(self, review: str, username: str, role: str) -> None:
-        """Give a user a role (``"lead"`` or ``"reviewer"``) in a review."""
-        if role not in ROLES:
-            raise StoreError(f"role must be one of {', '.join(ROLES)}; got {role!r}")
-        with self._transaction(f"adding {username!r} to {review!r}") as session:
-            review_row, user = self._review(session, review), self._user(session, username)
-            member = session.get(MemberRow, (review_row.id, user.id))
-            if member is not None:
-                raise StoreError(f"{username!r} is already a {member.role} of {review!r}")
-            session.add(MemberRow(review_id=review_row.id, user_id=user.id, role=role))
+    # --- decisions ----------------------------------------------------------------------
 
     def record_decision(
         self,
@@ -812,6 +815,7 @@ class Store:
         stage: str,
         decision: str,
         *,
+        kind: str = "vote",
         reason: str | None = None,
         note: str | None = None,
     ) -> DecisionEvent:
@@ -825,6 +829,9 @@ class Store:
             A member of the review.
         stage : {"title_abstract", "full_text"}
         decision : {"include", "exclude", "maybe"}
+        kind : {"vote", "resolution"}
+            A reviewer's independent decision, or the decision settling a conflict (who may
+            resolve is the workflow's rule, not the store's).
         reason, note : str, optional
             The exclusion reason; a free note.
         """
@@ -832,6 +839,8 @@ class Store:
             raise StoreError(f"stage must be one of {', '.join(STAGES)}; got {stage!r}")
         if decision not in DECISIONS:
             raise StoreError(f"decision must be one of {', '.join(DECISIONS)}; got {decision!r}")
+        if kind not in KINDS:
+            raise StoreError(f"kind must be one of {', '.join(KINDS)}; got {kind!r}")
         with self._transaction(f"recording a decision in {review!r}") as session:
             review_row, user = self._review(session, review), self._user(session, username)
             if session.get(MemberRow, (review_row.id, user.id)) is None:
@@ -842,6 +851,7 @@ class Store:
                 record_id=pk,
                 user_id=user.id,
                 stage=stage,
+                kind=kind,
                 decision=decision,
                 reason=reason,
                 note=note,
@@ -850,17 +860,28 @@ class Store:
             session.flush()
             return _event(row, review, _record_number(record), username)
 
-    def decisions(self, review: str) -> tuple[DecisionEvent, ...]:
-        """Every decision event of a review, oldest first."""
+    def decisions(
+        self, review: str, *, stage: str | None = None, record: str | None = None
+    ) -> tuple[DecisionEvent, ...]:
+        """A review's decision events in the order they were recorded, optionally of one
+        stage and/or one record (served by the index on review, stage and record)."""
+        if stage is not None and stage not in STAGES:
+            raise StoreError(f"stage must be one of {', '.join(STAGES)}; got {stage!r}")
         with self._transaction(f"reading the decisions of {review!r}") as session:
             review_row = self._review(session, review)
-            rows = session.execute(
+            query = (
                 select(DecisionRow, UserRow.username, RecordRow.number)
                 .join(UserRow, UserRow.id == DecisionRow.user_id)
                 .join(RecordRow, RecordRow.id == DecisionRow.record_id)
                 .where(DecisionRow.review_id == review_row.id)
                 .order_by(DecisionRow.id)
-            ).all()
+            )
+            if stage is not None:
+                query = query.where(DecisionRow.stage == stage)
+            if record is not None:
+                (pk,) = self._record_pks(session, review_row, [record])
+                query = query.where(DecisionRow.record_id == pk)
+            rows = session.execute(query).all()
             return tuple(_event(row, review, number, username) for row, username, number in rows)
 
 
@@ -886,6 +907,7 @@ def _event(row: DecisionRow, review: str, number: int, username: str) -> Decisio
         record_id=stored_record_id(number),
         username=username,
         stage=row.stage,
+        kind=row.kind,
         decision=row.decision,
         reason=row.reason,
         note=row.note,
