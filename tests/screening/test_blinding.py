@@ -19,6 +19,7 @@ from evsynth.screening import (
     VOTE_DECISIONS,
     ScreeningError,
     ScreeningEvent,
+    check_new_event,
     derive_states,
     progress_for,
     view_for,
@@ -315,3 +316,59 @@ def test_the_lead_gets_votes_cast_per_reviewer_statuses_and_every_conflict():
     assert counts[TA, "open"] == 1 and counts[TA, "agreed"] == 1 and counts[TA, "conflict"] == 2
     assert counts[FT, "open"] == 1
     assert progress.conflicts == (("r2", TA), ("r4", TA))
+
+
+# --- what a refusal tells -----------------------------------------------------------------
+
+
+def candidates(who):
+    """Every event ``who`` could try: a vote of each kind and a resolution, on each record."""
+    for record in RECORDS:
+        for stage in STAGES:
+            for decision in VOTE_DECISIONS[stage]:
+                reason = reason_for(stage, decision, REASONS[0])
+                yield ScreeningEvent(record, who, stage, decision, reason=reason, at=T0)
+            yield ScreeningEvent(record, who, stage, "exclude", reason=REASONS[0], at=T0,
+                                 kind="resolution")  # fmt: skip
+
+
+def accepted(states, event, role):
+    try:
+        check_new_event(states, event, role)
+    except ScreeningError as error:
+        return str(error)
+    return True
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(attempted=attempts, required=st.sampled_from([2, 2, 3]), data=st.data())
+def test_whether_a_new_event_is_accepted_never_depends_on_others_events_on_unfinished_records(
+    attempted, required, data
+):
+    events = history_from(attempted, required)
+    states = derive_states(events, required)
+    rewritten = derive_states(rewrite_ana(events, required, data), required)
+    unfinished = {k for k, s in states.by_key.items() if not s.final and "ben" in s.votes}
+    without_ana = derive_states(
+        [e for e in events if not (e.reviewer == "ana" and (e.record_id, e.stage) in unfinished)],
+        required,
+    )
+    for event in candidates("ben"):
+        outcome = accepted(states, event, "reviewer")
+        # the same answer, refusals word for word, when ana decided otherwise or not at all
+        assert accepted(rewritten, event, "reviewer") == outcome
+        if (event.record_id, event.stage) in unfinished:
+            assert accepted(without_ana, event, "reviewer") == outcome
+            if event.kind == "vote":
+                assert "already voted" in outcome
+
+
+@settings(max_examples=200, deadline=None)
+@given(attempted=attempts, required=st.sampled_from([2, 3]))
+def test_an_event_is_accepted_exactly_when_its_authors_view_allows_it(attempted, required):
+    states = derive_states(history_from(attempted, required), required)
+    for who, role in ROLES.items():
+        for event in candidates(who):
+            view = view_for(states.state(event.record_id, event.stage), who, role)
+            allowed = view.can_vote if event.kind == "vote" else view.can_resolve
+            assert (accepted(states, event, role) is True) == allowed

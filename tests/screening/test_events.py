@@ -100,29 +100,40 @@ def test_different_votes_or_maybe_conflict(pair):
     assert (state.status, state.final_decision, state.final) == ("conflict", None, False)
 
 
-def test_the_latest_vote_counts_until_closing():
-    events = make_events(
-        ("r1", "ana", TA, "include"),
-        ("r1", "ana", TA, "exclude"),  # a change of mind before anyone else voted
-        ("r1", "ben", TA, "exclude"),
-    )
-    state = state_of(events)
-    assert state.status == "agreed"
-    assert state.votes["ana"].decision == "exclude"
-    assert [e.decision for e in state.history] == ["include", "exclude", "exclude"]
+@pytest.mark.parametrize(
+    "before",
+    [
+        [("r1", "ana", TA, "include")],
+        [("r1", "ana", TA, "include"), ("r1", "ben", TA, "exclude")],
+        [("r1", "ana", TA, "include"), ("r1", "ben", TA, "include")],
+    ],
+    ids=["open", "conflict", "agreed"],
+)
+def test_a_reviewer_votes_once_and_the_refusal_is_the_same_whatever_the_others_did(before):
+    again = ScreeningEvent("r1", "ana", TA, "exclude", at=T0 + timedelta(hours=1))
+    message = r"refused: you have already voted on this record at this stage$"
+    with pytest.raises(ScreeningError, match=message):
+        check_new_event(derive_states(make_events(*before)), again, "reviewer")
+    with pytest.raises(ScreeningError, match=r"^event \d, vote by ana on record r1 .*already"):
+        derive_states([*make_events(*before), again])
 
 
-def test_a_change_of_mind_does_not_count_as_a_second_reviewer():
-    events = make_events(("r1", "ana", TA, "include"), ("r1", "ana", TA, "include"))
-    assert state_of(events).status == "open"
+def test_one_vote_per_stage_and_a_vote_at_one_stage_does_not_count_at_the_other():
+    events = make_events(("r1", "ana", TA, "include"), ("r1", "ben", TA, "include"))
+    states = derive_states(events)
+    first = ScreeningEvent("r1", "ana", FT, "include", at=T0 + timedelta(days=1))
+    states = states.with_event(first, "reviewer")
+    with pytest.raises(ScreeningError, match="already voted"):
+        states.with_event(first, "reviewer")
+    assert states.state("r1", FT).status == "open"
 
 
-def test_a_vote_after_closing_is_refused_by_the_check_and_by_the_derivation():
+def test_a_vote_by_someone_else_after_closing_is_refused_by_the_check_and_by_the_derivation():
     closing = make_events(("r1", "ana", TA, "include"), ("r1", "ben", TA, "exclude"))
-    late = ScreeningEvent("r1", "ana", TA, "exclude", at=T0 + timedelta(hours=1))
+    late = ScreeningEvent("r1", "cy", TA, "exclude", at=T0 + timedelta(hours=1))
     with pytest.raises(ScreeningError, match="voting has closed: 2 reviewers have voted"):
         check_new_event(derive_states(closing), late, "reviewer")
-    with pytest.raises(ScreeningError, match=r"^event 3, vote by ana on record r1 .*closed"):
+    with pytest.raises(ScreeningError, match=r"^event 3, vote by cy on record r1 .*closed"):
         derive_states([*closing, late])
 
 

@@ -30,6 +30,7 @@ from evsynth.cli._render import (
     print_subgroup_test,
     print_warnings,
 )
+from evsynth.cli._screening import screening_app
 from evsynth.cli._users import reviews_app, users_app
 
 __all__ = ["app", "main"]
@@ -46,6 +47,9 @@ app = typer.Typer(
 app.add_typer(records_app, name="records", help="Bibliographic records: import, dedup, export.")
 app.add_typer(users_app, name="users", help="Workbench users: add, list.")
 app.add_typer(reviews_app, name="reviews", help="Review teams: add members, list them.")
+app.add_typer(
+    screening_app, name="screening", help="Screening decisions: export, import, kappa, PRISMA."
+)
 
 MEASURES = ("MD", "SMD", "GENERIC")
 METHODS = ("REML", "FE", "DL", "ML", "PM", "HE", "SJ", "HS", "EB")

@@ -6,7 +6,8 @@ and holds only what that viewer may see; pages and endpoints render views, never
 
 - A reviewer sees their own vote. Once they have voted, the record is just "voted" until
   the decision is final: showing "conflict" or "awaiting others" would tell them what the
-  others decided.
+  others decided. They cannot vote again either (one vote each), and the refusal is the same
+  whatever the others did.
 - Others' votes and the outcome are shown once the decision is final, to those who voted on
   the record and to the lead and the resolvers; and on a conflict, to whoever may resolve it
   (the lead, or a designated resolver who did not vote).
@@ -72,7 +73,7 @@ class StageView:
         voted; the viewer did not), or, when the viewer may see the outcome, ``"conflict"``,
         ``"agreed"`` or ``"resolved"``.
     own_vote : ScreeningEvent or None
-        The viewer's latest vote.
+        The viewer's vote.
     votes : tuple of ScreeningEvent
         Every counted vote, by reviewer name; empty unless the viewer may see the outcome.
     final_decision, final_reason, resolved_by : str or None
@@ -80,7 +81,8 @@ class StageView:
     resolution : ScreeningEvent or None
         The resolution (with its note), when the viewer may see it.
     can_vote, can_resolve : bool
-        Whether the viewer may vote now, or resolve the conflict.
+        Whether the viewer may vote now, or resolve the conflict: exactly when
+        :func:`evsynth.screening.check_new_event` accepts their vote or resolution.
     """
 
     record_id: str

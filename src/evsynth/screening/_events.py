@@ -1,12 +1,15 @@
 """Screening decisions as append-only events, and the state of each record derived from them.
 
-Nothing is ever overwritten: a reviewer's vote, a change of mind and a resolution are all
-events, and the state of a record at a stage (open, agreed, conflict, resolved) is computed
-from the events in the order they were recorded. The rules:
+Nothing is ever overwritten: votes and resolutions are events, and the state of a record at
+a stage (open, agreed, conflict, resolved) is computed from the events in the order they were
+recorded. The rules:
 
 - each record needs ``required`` independent votes per stage (2 unless configured);
-- a reviewer's latest vote counts until voting closes, which happens when ``required``
-  distinct reviewers have voted; a vote after closing is refused;
+- a reviewer votes once per record and stage: a second vote is refused, whatever the others
+  did, so the refusal tells them nothing they did not know (the web client gives an undo
+  window before it sends a vote; there is no changing it afterwards);
+- voting closes when ``required`` reviewers have voted; a vote by anyone else after that is
+  refused (those who did not vote see the record as closed anyway);
 - a closed record whose votes are all the same, and not "maybe", is agreed (at full text an
   exclusion also needs the same reason); otherwise it is a conflict;
 - only a conflict can be resolved, by the lead or by a designated resolver who did not vote;
@@ -155,7 +158,7 @@ class StageState:
     record_id, stage
         Which record and stage.
     votes : Mapping[str, ScreeningEvent]
-        Each voter's latest vote (once closed, the votes that closed it), by reviewer.
+        Each voter's vote (once closed, the votes that closed it), by reviewer.
     status : {"open", "agreed", "conflict", "resolved"}
     final_decision, final_reason : str or None
         Set when the status is final ("agreed" or "resolved"). An agreed exclusion at title
@@ -184,7 +187,7 @@ class StageState:
 
     @property
     def closed(self) -> bool:
-        """Whether voting has closed (``required`` distinct reviewers voted)."""
+        """Whether voting has closed (``required`` reviewers voted)."""
         return self.status != "open"
 
     @property
@@ -281,6 +284,9 @@ def _refusal(
             and title_abstract.final_decision == "include"
         ):
             return "full-text votes are taken only on records included at title/abstract"
+        # Own votes first: a voter must not learn from a refusal whether others voted.
+        if current is not None and event.reviewer in current.votes:
+            return "you have already voted on this record at this stage"
         if current is not None and current.status != "open":
             return f"voting has closed: {required} reviewers have voted on this record"
         return None
@@ -366,23 +372,33 @@ def check_new_event(states: ScreeningStates, event: ScreeningEvent, role: Role) 
     Raises
     ------
     ScreeningError
-        The event breaks a rule: a vote on a closed record, a full-text vote on a record not
+        The event breaks a rule: a second vote by the same reviewer on a record and stage, a
+        vote by someone else once voting has closed, a full-text vote on a record not
         included at title/abstract, a resolution by someone who may not resolve, or of
-        something that is not a conflict. A refused resolution says nothing about the record
-        to someone who may not resolve it.
+        something that is not a conflict.
+
+    Notes
+    -----
+    Whether an event is accepted depends only on what its author may see
+    (:func:`evsynth.screening.view_for`): a vote is accepted exactly when their view says
+    ``can_vote``, a resolution exactly when it says ``can_resolve``. So a refusal never tells a
+    reviewer what another decided on a record whose decision is not final: a second vote is
+    refused with the same message whether the record is still open or has closed as a
+    conflict, and a resolution by a plain reviewer is refused before the record is looked at.
 
     Examples
     --------
     >>> from datetime import datetime
     >>> t = datetime(2024, 3, 1)
-    >>> votes = [ScreeningEvent("r1", who, "title_abstract", "include", at=t) for who in "ab"]
-    >>> states = derive_states(votes)
-    >>> late = ScreeningEvent("r1", "c", "title_abstract", "exclude", at=t)
+    >>> states = derive_states([ScreeningEvent("r1", "a", "title_abstract", "include", at=t)])
+    >>> again = ScreeningEvent("r1", "a", "title_abstract", "exclude", at=t)
     >>> try:
-    ...     check_new_event(states, late, "reviewer")
+    ...     check_new_event(states, again, "reviewer")
     ... except ScreeningError as error:
     ...     print(error)  # doctest: +ELLIPSIS
-    vote by c on record r1 (...) refused: voting has closed: 2 reviewers have voted on this record
+    vote by a on record r1 (...) refused: you have already voted on this record at this stage
+    >>> check_new_event(states, ScreeningEvent("r1", "b", "title_abstract", "include", at=t),
+    ...                 "reviewer")  # accepted: returns None
     """
     if not isinstance(states, ScreeningStates):
         raise ScreeningError(f"states must be ScreeningStates, not {type(states).__name__}")

@@ -48,6 +48,7 @@ from evsynth.store._team import (
     ReviewSettings,
     StudyLink,
 )
+from evsynth.store._workflow import DECISIONS_CSV_FIELDS, STUDIES_CSV_FIELDS
 
 __all__ = [
     "open_store",
@@ -77,4 +78,6 @@ __all__ = [
     "MIN_PASSWORD_LENGTH",
     "SESSION_LIFETIME",
     "MAX_ATTACHMENT_BYTES",
+    "DECISIONS_CSV_FIELDS",
+    "STUDIES_CSV_FIELDS",
 ]

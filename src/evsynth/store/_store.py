@@ -53,6 +53,7 @@ from evsynth.store._models import (
 from evsynth.store._names import check_name as _check_name
 from evsynth.store._names import stored_record_id
 from evsynth.store._team import TeamMixin
+from evsynth.store._workflow import WorkflowMixin
 
 __all__ = [
     "DEFAULT_DATABASE",
@@ -285,7 +286,7 @@ def open_store(
     return Store(engine, clock=clock, password_hasher=password_hasher)
 
 
-class Store(AccountsMixin, TeamMixin):
+class Store(AccountsMixin, TeamMixin, WorkflowMixin):
     """An open workflow store (see :func:`open_store`).
 
     Records are identified by stable ids (``r000001``, ``r000002``, ... per review, in

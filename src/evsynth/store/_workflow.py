@@ -1,0 +1,772 @@
+"""The screening workflow on the store: votes and resolutions checked against the screening
+rules and appended in one locked transaction, the states derived from the stored events, the
+next record to screen, agreement, PRISMA counts, and the decisions and studies as CSV files.
+
+The methods here are part of :class:`evsynth.store.Store` (mixed in); they use its
+``_transaction``, ``_review``, ``_user``, ``_record_pks``, ``_current_groups``,
+``_check_member`` and ``_clock``. The rules themselves are :mod:`evsynth.screening`'s:
+this module only reads and writes.
+
+Which records are screened: the primary record of each current duplicate group and every
+record in no group. A decision on another member of a group is refused (the decision on
+the primary is the group's decision).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from evsynth.records import DedupResult, Identification
+from evsynth.review import SCREENING_DECISIONS, PrismaCounts, PrismaError, SearchSource
+from evsynth.screening import (
+    EVENT_KINDS,
+    STAGES,
+    VOTE_DECISIONS,
+    Agreement,
+    ScreeningError,
+    ScreeningEvent,
+    ScreeningStates,
+    StageState,
+    agreement,
+    check_new_event,
+    derive_states,
+    prisma_counts,
+    resolved_decision_rows,
+)
+from evsynth.store._errors import StoreError
+from evsynth.store._models import (
+    DecisionRow,
+    DedupRunRow,
+    GroupMemberRow,
+    GroupRow,
+    MemberRow,
+    RecordRow,
+    ReviewRow,
+    UserRow,
+)
+from evsynth.store._names import stored_record_id
+
+__all__ = ["DECISIONS_CSV_FIELDS", "STUDIES_CSV_FIELDS", "WorkflowMixin"]
+
+#: The columns of :meth:`Store.export_decisions_csv` (and of the file it imports), in order.
+DECISIONS_CSV_FIELDS = ("at", "username", "record", "stage", "kind", "decision", "reason", "note")
+#: The columns of :meth:`Store.export_studies_csv`.
+STUDIES_CSV_FIELDS = ("study_id", "label", "report_ids")
+_REQUIRED_COLUMNS = ("at", "username", "record", "stage", "kind", "decision")
+_SHOWN_ERRORS = 10
+
+
+def _role_in_rules(role: str) -> str:
+    """The store's role as the screening rules name it (the names are the same)."""
+    return role
+
+
+class WorkflowMixin:
+    """Screening on the store (part of :class:`Store`)."""
+
+    # --- reading --------------------------------------------------------------------------
+
+    def screened_records(self, review: str) -> tuple[str, ...]:
+        """The records to screen, in record order: the primary record of each current
+        duplicate group and every record in no group."""
+        with self._transaction(f"reading the records of {review!r}") as session:
+            review_row = self._review(session, review)
+            return tuple(stored_record_id(n) for _, n in self._screened(session, review_row))
+
+    def screening_states(self, review: str) -> ScreeningStates:
+        """The state of every record and stage with decisions, derived from the stored events
+        with the review's votes required (:func:`evsynth.screening.derive_states`).
+
+        Raises
+        ------
+        StoreError
+            The review does not exist, or its stored events break the screening rules (as
+            events written around :meth:`screen_vote` and :meth:`resolve` could).
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> from evsynth.store import open_store
+        >>> with open_store(directory=tempfile.mkdtemp()) as store:
+        ...     store.add_review("pain")
+        ...     len(store.screening_states("pain")), store.screening_states("pain").required
+        (0, 2)
+        """
+        with self._transaction(f"reading the decisions of {review!r}") as session:
+            review_row = self._review(session, review)
+            events = self._events(session, review_row)
+            required = review_row.votes_required
+        return _derive(review, events, required)
+
+    def record_state(self, review: str, record: str, stage: str) -> StageState:
+        """The state of one record at one stage, from that record's events only (cheap)."""
+        if stage not in STAGES:
+            raise StoreError(f"stage must be one of {', '.join(STAGES)}; got {stage!r}")
+        with self._transaction(f"reading the decisions of {review!r}") as session:
+            review_row = self._review(session, review)
+            (pk,) = self._record_pks(session, review_row, [record])
+            events = self._events(session, review_row, record_pk=pk)
+            required = review_row.votes_required
+        return _derive(review, events, required).state(record, stage)  # type: ignore[arg-type]
+
+    def next_record(
+        self,
+        review: str,
+        username: str,
+        stage: str,
+        *,
+        order: Callable[[Sequence[str]], Iterable[str]] | None = None,
+    ) -> str | None:
+        """The next record ``username`` may vote on at ``stage``, or None when there is none.
+
+        A record qualifies when it is screened (not a duplicate), available at the stage
+        (at full text: included at title/abstract), still open, and the reviewer has not
+        voted on it: exactly the records whose view says ``can_vote``. So the answer tells
+        the reviewer nothing that their views do not.
+
+        Parameters
+        ----------
+        review, username : str
+            The review and a member of it.
+        stage : {"title_abstract", "full_text"}
+        order : callable, optional
+            Given the qualifying record ids in record order, returns them in the order to
+            screen (the prioritisation model's hook); the first one is the answer. By
+            default, record order.
+
+        Raises
+        ------
+        StoreError
+            Unknown review or user, not a member, or ``order`` returned a record that does
+            not qualify.
+        """
+        if stage not in STAGES:
+            raise StoreError(f"stage must be one of {', '.join(STAGES)}; got {stage!r}")
+        with self._transaction(f"finding the next record of {review!r}") as session:
+            review_row, user = self._review(session, review), self._user(session, username)
+            self._check_member(session, review_row, user)
+            candidates = self._to_vote(session, review_row, user, stage)
+        ids = [stored_record_id(number) for number in candidates]
+        if order is None:
+            return ids[0] if ids else None
+        allowed = set(ids)
+        for chosen in order(ids):
+            if chosen not in allowed:
+                raise StoreError(f"order returned {chosen!r}, which is not a record to screen")
+            return chosen
+        return None
+
+    # --- deciding -------------------------------------------------------------------------
+
+    def screen_vote(
+        self,
+        review: str,
+        record: str,
+        username: str,
+        stage: str,
+        decision: str,
+        reason: str | None = None,
+        note: str | None = None,
+    ):
+        """Record a reviewer's vote, once the screening rules allow it.
+
+        The record's events are read again and the vote is checked
+        (:func:`evsynth.screening.check_new_event`) and appended in one transaction that
+        holds the review's decision lock, so two reviewers deciding the same record at the
+        same moment are both checked against each other and both recorded correctly.
+
+        Parameters
+        ----------
+        review, record : str
+            The review and the record id (``r000123``): a screened record.
+        username : str
+            A member of the review.
+        stage : {"title_abstract", "full_text"}
+        decision : str
+            ``"include"``, ``"exclude"`` or ``"maybe"``; at full text also
+            ``"not_retrieved"``.
+        reason, note : str, optional
+            The exclusion reason (required to exclude at full text); a free note.
+
+        Returns
+        -------
+        DecisionEvent
+            The stored event.
+
+        Raises
+        ------
+        ScreeningError
+            The rules refuse the vote: a second vote by the same reviewer (refused the same
+            way whatever the others did), voting has closed, full text not open yet, or a
+            malformed decision.
+        StoreError
+            Unknown review, user or record, not a member, or a record that is a duplicate
+            of the record screened for its group.
+
+        Examples
+        --------
+        >>> import tempfile, pathlib
+        >>> from evsynth.store import open_store
+        >>> folder = pathlib.Path(tempfile.mkdtemp())
+        >>> _ = (folder / "a.ris").write_text("TY  - JOUR\\nTI  - A trial\\nER  - \\n")
+        >>> with open_store(directory=folder) as store:
+        ...     _ = store.import_records("pain", "Embase", [folder / "a.ris"])
+        ...     for name in ("ana", "ben"):
+        ...         store.add_user(name)
+        ...         store.add_member("pain", name, "reviewer")
+        ...     _ = store.screen_vote("pain", "r000001", "ana", "title_abstract", "include")
+        ...     _ = store.screen_vote("pain", "r000001", "ben", "title_abstract", "include")
+        ...     state = store.screening_states("pain").state("r000001", "title_abstract")
+        ...     state.status, state.final_decision
+        ('agreed', 'include')
+        """
+        return self._decide(review, record, username, stage, decision, reason, note, "vote")
+
+    def resolve(
+        self,
+        review: str,
+        record: str,
+        username: str,
+        stage: str,
+        decision: str,
+        reason: str | None = None,
+        note: str | None = None,
+    ):
+        """Resolve a conflict: the lead (or a designated resolver who did not vote) records the
+        final decision, checked and appended as :meth:`screen_vote` does.
+
+        ``decision`` is ``"include"`` or ``"exclude"`` (at full text also
+        ``"not_retrieved"``); ``reason`` is required to exclude at full text.
+
+        Raises
+        ------
+        ScreeningError
+            The rules refuse it: the user may not resolve (said before anything about the
+            record), or the record is not a conflict.
+        StoreError
+            As for :meth:`screen_vote`.
+        """
+        return self._decide(review, record, username, stage, decision, reason, note, "resolution")
+
+    def _decide(self, review, record, username, stage, decision, reason, note, kind):
+        now = self._clock()
+        with self._transaction(f"recording a decision in {review!r}") as session:
+            review_row = self._lock_decisions(session, review)
+            user = self._user(session, username)
+            role = self._check_member(session, review_row, user)
+            (pk,) = self._record_pks(session, review_row, [record])
+            self._check_screened(session, review_row, pk, record)
+            event = ScreeningEvent(
+                record, user.username, stage, decision, reason=reason, note=note, kind=kind,
+                at=now,
+            )  # fmt: skip
+            existing = self._events(session, review_row, record_pk=pk)
+            states = _derive(review, existing, review_row.votes_required)
+            check_new_event(states, event, _role_in_rules(role))  # type: ignore[arg-type]
+            row = _row(review_row.id, pk, user.id, event)
+            session.add(row)
+            session.flush()
+            return _decision_event(row, review, record, user.username)
+
+    @contextmanager
+    def _locked(self, action: str, review: str):
+        with self._transaction(action) as session:
+            yield session, self._lock_decisions(session, review)
+
+    def _lock_decisions(self, session: Session, review: str) -> ReviewRow:
+        """Take the review's decision lock for the rest of the transaction.
+
+        SQLite: BEGIN IMMEDIATE (the database's write lock, taken before anything is read).
+        PostgreSQL: SELECT ... FOR NO KEY UPDATE on the review's row, which serialises the
+        review's decisions but not inserts that merely refer to the review.
+        """
+        if self._engine.dialect.name == "sqlite":
+            session.connection().exec_driver_sql("BEGIN IMMEDIATE")
+        row = session.scalars(
+            select(ReviewRow).where(ReviewRow.name == review).with_for_update(key_share=True)
+        ).one_or_none()
+        return row if row is not None else self._review(session, review)  # raises, naming them
+
+    # --- derived counts -------------------------------------------------------------------
+
+    def agreement(self, review: str) -> tuple[Agreement, ...]:
+        """Cohen's kappa, percent agreement and PABAK per stage and reviewer pair, over the
+        records whose voting has closed (:func:`evsynth.screening.agreement`)."""
+        return agreement(self.screening_states(review))
+
+    def prisma_counts(
+        self, review: str, *, studies_in_meta_analysis: int | None = None
+    ) -> PrismaCounts:
+        """The PRISMA 2020 counts of the review: records per source, duplicates removed (the
+        current groups), and the final screening decisions with their study links.
+
+        Raises
+        ------
+        PrismaError
+            Screening is not complete (records without a final decision, reports included
+            at full text but linked to no study) or the counts do not add up; every problem
+            is listed.
+        StoreError
+            Unknown review, or stored events that break the rules.
+        """
+        records = self.records(review)
+        groups = self.duplicate_groups(review)
+        sources = tuple(
+            SearchSource(name, file="", kind="database") for name in self.source_counts(review)
+        )
+        identification = Identification(
+            sources,
+            records,
+            DedupResult(
+                groups=tuple(group.record_ids for group in groups),
+                review_pairs=(),
+                n_records=len(records),
+            ),
+        )
+        states = self.screening_states(review)
+        study_of = {link.record_id: link.study_id for link in self.study_links(review)}
+        try:
+            rows = resolved_decision_rows(states, study_of)
+        except ScreeningError as error:
+            raise PrismaError([str(error)]) from None
+        return prisma_counts(
+            identification, rows, studies_in_meta_analysis=studies_in_meta_analysis
+        )
+
+    # --- files ----------------------------------------------------------------------------
+
+    def export_decisions_csv(self, review: str, path: str | os.PathLike) -> int:
+        """Write every decision event of the review, in the order recorded, to a CSV file.
+
+        Columns (:data:`DECISIONS_CSV_FIELDS`): ``at`` (ISO 8601, UTC), ``username``,
+        ``record``, ``stage``, ``kind`` (vote or resolution), ``decision``, ``reason``,
+        ``note``; empty cells for no reason or note. Returns the number of events written.
+        """
+        events = self.decisions(review)
+        with open(path, "w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle, lineterminator="\n")
+            writer.writerow(DECISIONS_CSV_FIELDS)
+            for e in events:
+                at = e.created_at.astimezone(UTC).isoformat()
+                writer.writerow(
+                    [at, e.username, e.record_id, e.stage, e.kind, e.decision, e.reason or "",
+                     e.note or ""]
+                )  # fmt: skip
+        return len(events)
+
+    def import_decisions_csv(self, review: str, path: str | os.PathLike, *, as_user: str) -> int:
+        """Append the decisions of an earlier screening (a file as
+        :meth:`export_decisions_csv` writes) to the review, all or nothing.
+
+        Each row is appended as the event it records, with its own reviewer and time, after
+        the review's events and in the file's order; each must be allowed by the screening
+        rules at that point, as if it were being decided now. Record ids are this review's.
+
+        Parameters
+        ----------
+        review : str
+        path : path
+            The CSV file (UTF-8; columns as :data:`DECISIONS_CSV_FIELDS`, ``reason`` and
+            ``note`` optional; a time without a zone is taken as UTC).
+        as_user : str
+            The lead who imports.
+
+        Returns
+        -------
+        int
+            Events appended.
+
+        Raises
+        ------
+        StoreError
+            The file cannot be read, a cell is wrong (the message names file, line and
+            field), a row's reviewer is not a member or its record not screened, a row
+            breaks the screening rules, or ``as_user`` is not a lead. Nothing is appended.
+        """
+        path = Path(path)
+        rows = _read_decisions_csv(path)
+        with self._locked(f"importing decisions into {review!r}", review) as (session, row):
+            importer = self._user(session, as_user)
+            if self._check_member(session, row, importer) != "lead":
+                raise StoreError(f"only a lead of {review!r} imports decisions; {as_user!r} is not")
+            problems: list[str] = []
+            roles = self._roles(session, row)
+            user_ids = dict(session.execute(select(UserRow.username, UserRow.id)).all())
+            numbers = {event.record_id for _, event in rows}
+            pks = self._existing_pks(session, row, numbers)
+            screened = {pk for pk, _ in self._screened(session, row)}
+            by_record: dict[str, ScreeningStates] = {}
+            new_rows = []
+            for line, event in rows:
+                where = f"{path}, line {line}"
+                if event.reviewer not in roles:
+                    problems.append(
+                        f"{where}, field 'username': {event.reviewer!r} is not a member of "
+                        f"review {review!r}"
+                    )
+                    continue
+                pk = pks.get(event.record_id)
+                if pk is None or pk not in screened:
+                    why = "has no record" if pk is None else "does not screen (a duplicate)"
+                    problems.append(f"{where}, field 'record': {review!r} {why} {event.record_id}")
+                    continue
+                states = by_record.get(event.record_id)
+                if states is None:
+                    existing = self._events(session, row, record_pk=pk)
+                    states = _derive(review, existing, row.votes_required)
+                try:
+                    by_record[event.record_id] = states.with_event(
+                        event,
+                        _role_in_rules(roles[event.reviewer]),  # type: ignore[arg-type]
+                    )
+                except ScreeningError as error:
+                    problems.append(f"{where}: {error}")
+                    continue
+                new_rows.append(_row(row.id, pk, user_ids[event.reviewer], event))
+            if problems:
+                shown = problems[:_SHOWN_ERRORS]
+                more = len(problems) - len(shown)
+                raise StoreError(
+                    f"{path}: nothing was imported ({len(problems)} problems):\n"
+                    + "\n".join(shown)
+                    + (f"\n... and {more} more" if more else "")
+                )
+            session.add_all(new_rows)
+        return len(new_rows)
+
+    def export_studies_csv(self, review: str, path: str | os.PathLike) -> int:
+        """Write one row per linked study with its reports, the seed of ``studies.csv``.
+
+        Columns (:data:`STUDIES_CSV_FIELDS`): ``study_id``, ``label`` (the study id, to be
+        edited), ``report_ids`` (the study's record ids joined with ``;``), by study id.
+        Returns the number of studies written.
+        """
+        reports: dict[str, list[str]] = defaultdict(list)
+        for link in self.study_links(review):
+            reports[link.study_id].append(link.record_id)
+        with open(path, "w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle, lineterminator="\n")
+            writer.writerow(STUDIES_CSV_FIELDS)
+            for study_id in sorted(reports):
+                writer.writerow([study_id, study_id, ";".join(reports[study_id])])
+        return len(reports)
+
+    # --- queries --------------------------------------------------------------------------
+
+    def _events(
+        self, session: Session, review: ReviewRow, *, record_pk: int | None = None
+    ) -> list[tuple]:
+        columns = (RecordRow.number, UserRow.username, DecisionRow.stage, DecisionRow.decision)
+        columns += (DecisionRow.reason, DecisionRow.note, DecisionRow.kind, DecisionRow.created_at)
+        query = (
+            select(*columns)
+            .join(UserRow, UserRow.id == DecisionRow.user_id)
+            .join(RecordRow, RecordRow.id == DecisionRow.record_id)
+            .where(DecisionRow.review_id == review.id)
+            .order_by(DecisionRow.id)
+        )
+        if record_pk is not None:
+            query = query.where(DecisionRow.record_id == record_pk)
+        return list(session.execute(query).all())
+
+    def _roles(self, session: Session, review: ReviewRow) -> dict[str, str]:
+        return dict(
+            session.execute(
+                select(UserRow.username, MemberRow.role)
+                .join(MemberRow, MemberRow.user_id == UserRow.id)
+                .where(MemberRow.review_id == review.id)
+            ).all()
+        )
+
+    def _existing_pks(self, session: Session, review: ReviewRow, ids: set[str]) -> dict[str, int]:
+        numbers = {int(value[1:]): value for value in ids}
+        found = session.execute(
+            select(RecordRow.number, RecordRow.id).where(
+                RecordRow.review_id == review.id, RecordRow.number.in_(numbers)
+            )
+        ).all()
+        return {numbers[number]: pk for number, pk in found}
+
+    def _screened(self, session: Session, review: ReviewRow) -> list[tuple[int, int]]:
+        """(primary key, number) of every screened record, in record order."""
+        rows = session.execute(
+            select(RecordRow.id, RecordRow.number)
+            .where(RecordRow.review_id == review.id)
+            .order_by(RecordRow.number)
+        ).all()
+        duplicates = {
+            member for group in self._current_groups(session, review)
+            for member in group.record_ids[1:]
+        }  # fmt: skip
+        return [(pk, n) for pk, n in rows if stored_record_id(n) not in duplicates]
+
+    def _check_screened(self, session: Session, review: ReviewRow, pk: int, record: str) -> None:
+        """Refuse a record that is not the one screened for its current duplicate group.
+
+        The same rule as :meth:`Store.duplicate_groups` (person-made groups first; a
+        latest-run group without its members that are in person-made groups), for one record.
+        """
+        latest = session.scalar(
+            select(func.max(DedupRunRow.id)).where(DedupRunRow.review_id == review.id)
+        )
+        wanted = GroupRow.origin == "person"
+        if latest is not None:
+            wanted = wanted | (GroupRow.run_id == latest)
+        memberships = session.execute(
+            select(GroupRow.id, GroupRow.origin)
+            .join(GroupMemberRow, GroupMemberRow.group_id == GroupRow.id)
+            .where(GroupRow.review_id == review.id, GroupMemberRow.record_id == pk, wanted)
+        ).all()
+        if not memberships:
+            return
+        person = [gid for gid, origin in memberships if origin == "person"]
+        group_id = person[0] if person else memberships[0][0]
+        members = session.execute(
+            select(GroupMemberRow.record_id, RecordRow.number)
+            .join(RecordRow, RecordRow.id == GroupMemberRow.record_id)
+            .where(GroupMemberRow.group_id == group_id)
+            .order_by(GroupMemberRow.position)
+        ).all()
+        if not person:  # an automatic group loses its members that are in person-made ones
+            in_person_groups = set(
+                session.scalars(
+                    select(GroupMemberRow.record_id)
+                    .join(GroupRow, GroupRow.id == GroupMemberRow.group_id)
+                    .where(
+                        GroupRow.origin == "person",
+                        GroupMemberRow.record_id.in_([m.record_id for m in members]),
+                    )
+                )
+            )
+            members = [m for m in members if m.record_id not in in_person_groups]
+            if len(members) < 2:
+                return
+        primary = members[0]
+        if primary.record_id != pk:
+            raise StoreError(
+                f"{record} is a duplicate of {stored_record_id(primary.number)} (duplicate "
+                f"group {group_id}): decide on {stored_record_id(primary.number)}, the record "
+                "screened for the group"
+            )
+
+    def _to_vote(self, session: Session, review: ReviewRow, user: UserRow, stage: str) -> list:
+        """Numbers of the records ``user`` may vote on at ``stage``, in record order.
+
+        With one vote per reviewer, a record is open while it has fewer than ``required``
+        votes; at full text it is available once title/abstract is a final include: agreed
+        (every vote include) or resolved as include.
+        """
+        required = review.votes_required
+        votes = {
+            pk: (n, mine)
+            for pk, n, mine in session.execute(
+                select(
+                    DecisionRow.record_id,
+                    func.count(),
+                    func.sum(case((DecisionRow.user_id == user.id, 1), else_=0)),
+                )
+                .where(
+                    DecisionRow.review_id == review.id,
+                    DecisionRow.stage == stage,
+                    DecisionRow.kind == "vote",
+                )
+                .group_by(DecisionRow.record_id)
+            ).all()
+        }
+        included = None
+        if stage == "full_text":
+            included = self._included_at_title_abstract(session, review)
+        candidates = []
+        for pk, number in self._screened(session, review):
+            n, mine = votes.get(pk, (0, 0))
+            if mine or n >= required or (included is not None and pk not in included):
+                continue
+            candidates.append(number)
+        return candidates
+
+    def _included_at_title_abstract(self, session: Session, review: ReviewRow) -> set[int]:
+        at_title_abstract = (
+            DecisionRow.review_id == review.id,
+            DecisionRow.stage == "title_abstract",
+        )
+        resolved = dict(
+            session.execute(
+                select(DecisionRow.record_id, DecisionRow.decision).where(
+                    *at_title_abstract, DecisionRow.kind == "resolution"
+                )
+            ).all()
+        )
+        agreed = session.execute(
+            select(
+                DecisionRow.record_id,
+                func.count(),
+                func.sum(case((DecisionRow.decision == "include", 1), else_=0)),
+            )
+            .where(*at_title_abstract, DecisionRow.kind == "vote")
+            .group_by(DecisionRow.record_id)
+        ).all()
+        included = {pk for pk, decision in resolved.items() if decision == "include"}
+        included.update(
+            pk
+            for pk, n, includes in agreed
+            if pk not in resolved and n >= review.votes_required and includes == n
+        )
+        return included
+
+
+def _derive(review: str, rows: Iterable[tuple], required: int) -> ScreeningStates:
+    try:
+        return derive_states((_screening_event(row) for row in rows), required)
+    except ScreeningError as error:
+        raise StoreError(
+            f"the decisions stored for {review!r} break the screening rules: {error}"
+        ) from None
+
+
+def _screening_event(row) -> ScreeningEvent:
+    number, username, stage, decision, reason, note, kind, at = row
+    return ScreeningEvent(
+        stored_record_id(number), username, stage, decision, reason=reason, note=note,
+        kind=kind, at=at,
+    )  # fmt: skip
+
+
+def _row(review_id: int, record_pk: int, user_id: int, event: ScreeningEvent) -> DecisionRow:
+    return DecisionRow(
+        review_id=review_id,
+        record_id=record_pk,
+        user_id=user_id,
+        stage=event.stage,
+        kind=event.kind,
+        decision=event.decision,
+        reason=event.reason,
+        note=event.note,
+        created_at=event.at,
+    )
+
+
+def _decision_event(row: DecisionRow, review: str, record: str, username: str):
+    from evsynth.store._store import DecisionEvent
+
+    return DecisionEvent(
+        id=row.id,
+        review=review,
+        record_id=record,
+        username=username,
+        stage=row.stage,
+        kind=row.kind,
+        decision=row.decision,
+        reason=row.reason,
+        note=row.note,
+        created_at=row.created_at,
+    )
+
+
+# --- reading a decisions file ---------------------------------------------------------------
+
+
+def _cell(row: dict, name: str) -> str | None:
+    value = row.get(name)
+    value = value.strip() if isinstance(value, str) else None
+    return value or None
+
+
+def _read_decisions_csv(path: Path) -> list[tuple[int, ScreeningEvent]]:
+    """(line, event) for every row of a decisions file; every problem found is reported."""
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            text = handle.read()
+    except FileNotFoundError:
+        raise StoreError(f"{path}: no such file") from None
+    except UnicodeDecodeError as error:
+        raise StoreError(f"{path}: not UTF-8 text ({error.reason} at byte {error.start})") from None
+    except OSError as error:
+        raise StoreError(f"{path}: cannot be read ({error.strerror})") from None
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    header = reader.fieldnames or []
+    missing = [name for name in _REQUIRED_COLUMNS if name not in header]
+    unknown = [name for name in header if name not in DECISIONS_CSV_FIELDS]
+    if missing or unknown:
+        said = []
+        if missing:
+            said.append(f"missing column(s) {', '.join(map(repr, missing))}")
+        if unknown:
+            said.append(f"unknown column(s) {', '.join(map(repr, unknown))}")
+        raise StoreError(
+            f"{path}, line 1: {'; '.join(said)} (the columns are {', '.join(DECISIONS_CSV_FIELDS)})"
+        )
+    events: list[tuple[int, ScreeningEvent]] = []
+    problems: list[str] = []
+    line = 1
+    try:
+        for row in reader:
+            first_line, line = line + 1, reader.line_num
+            if None in row:
+                problems.append(f"{path}, line {first_line}: more cells than columns")
+                continue
+            event, problem = _event_from_row(row)
+            if problem is not None:
+                problems.append(f"{path}, line {first_line}, {problem}")
+            else:
+                events.append((first_line, event))
+    except csv.Error as error:
+        problems.append(f"{path}, line {reader.line_num}: {error}")
+    if problems:
+        shown = problems[:_SHOWN_ERRORS]
+        more = len(problems) - len(shown)
+        raise StoreError(
+            f"{path}: nothing was imported ({len(problems)} problems):\n"
+            + "\n".join(shown)
+            + (f"\n... and {more} more" if more else "")
+        )
+    if not events:
+        raise StoreError(f"{path}: no decisions in the file")
+    return events
+
+
+def _event_from_row(row: dict) -> tuple[ScreeningEvent | None, str | None]:
+    """The event a row records, or the first problem as "field 'name': what is wrong"."""
+    values = {name: _cell(row, name) for name in DECISIONS_CSV_FIELDS}
+    for name in _REQUIRED_COLUMNS:
+        if values[name] is None:
+            return None, f"field {name!r}: empty cell"
+    try:
+        at = datetime.fromisoformat(values["at"])  # type: ignore[arg-type]
+    except ValueError:
+        return None, f"field 'at': {values['at']!r} is not an ISO 8601 time"
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=UTC)
+    record = values["record"]
+    if not (record[:1] == "r" and record[1:].isdigit()):  # type: ignore[index]
+        return None, f"field 'record': {record!r} is not a record id (like 'r000123')"
+    stage, kind, decision = values["stage"], values["kind"], values["decision"]
+    if stage not in STAGES:
+        return None, f"field 'stage': {stage!r} is not one of {', '.join(STAGES)}"
+    if kind not in EVENT_KINDS:
+        return None, f"field 'kind': {kind!r} is not one of {', '.join(EVENT_KINDS)}"
+    allowed = (VOTE_DECISIONS if kind == "vote" else SCREENING_DECISIONS)[stage]
+    if decision not in allowed:
+        return None, (
+            f"field 'decision': a {kind} at {stage} is one of {', '.join(allowed)}, "
+            f"not {decision!r}"
+        )
+    if stage == "full_text" and decision == "exclude" and values["reason"] is None:
+        return None, "field 'reason': a reason is required to exclude at full text"
+    try:
+        event = ScreeningEvent(
+            record, values["username"], stage, decision, reason=values["reason"],  # type: ignore[arg-type]
+            note=values["note"], kind=kind, at=at,  # type: ignore[arg-type]
+        )  # fmt: skip
+    except ScreeningError as error:
+        return None, f"field 'decision': {error}"
+    return event, None
