@@ -445,5 +445,7 @@ def main() -> None:
 
 # Commands defined in their own modules, registered here (they use the helpers above).
 from evsynth.cli._dedup import dedup  # noqa: E402
+from evsynth.cli._serve import serve  # noqa: E402
 
 app.command()(dedup)
+app.command()(serve)
