@@ -93,20 +93,25 @@ def test_reviews_add_member(backend, store_url, review_dir, exports, opened):
     db = [] if backend == "sqlite" else ["--db", store_url]
     with opened() as store:
         store.import_records("peer-support", "MEDLINE", [exports["medline"]])
-        store.add_user("ann")
-        store.add_user("bob")
+        for name in ("ann", "bob", "cy"):
+            store.add_user(name)
     result = run("reviews", "add-member", str(review_dir), "ann", "--role", "lead", *db)
     assert result.exit_code == 0, result.output
     assert "ann is now a lead of review 'peer-support'" in result.output
     result = run("reviews", "add-member", str(review_dir), "bob", "--role", "Reviewer", *db)
     assert result.exit_code == 0, result.output
+    result = run("reviews", "add-member", str(review_dir), "cy", "--role", "resolver", *db)
+    assert result.exit_code == 0, result.output
+    assert "cy is now a resolver of review 'peer-support'" in result.output
     with opened() as store:
         assert store.reviews_of("ann") == {"peer-support": "lead"}
         assert store.role_of("peer-support", "bob") == "reviewer"
+        assert store.role_of("peer-support", "cy") == "resolver"
     listed = run("reviews", "members", str(review_dir), *db)
     assert listed.exit_code == 0
     assert [line.split() for line in listed.output.splitlines()] == [
         ["ann", "lead"],
+        ["cy", "resolver"],
         ["bob", "reviewer"],
     ]
 
@@ -119,7 +124,9 @@ def test_reviews_add_member_errors(backend, store_url, review_dir, exports, open
         store.import_records("peer-support", "MEDLINE", [exports["medline"]])
         store.add_user("ann")
     result = run("reviews", "add-member", str(review_dir), "ann", "--role", "owner", *db)
-    assert result.exit_code == 2 and "'owner' is not one of lead, reviewer" in result.output
+    assert (
+        result.exit_code == 2 and "'owner' is not one of lead, resolver, reviewer" in result.output
+    )
     result = run("reviews", "add-member", str(review_dir), "nobody", "--role", "lead", *db)
     assert result.exit_code == 2 and "no user named 'nobody'" in result.output
     assert (

@@ -84,7 +84,7 @@ def test_user_and_member_checks(store, review):
         store.add_user("ann")
     with pytest.raises(StoreError, match="'ann' is already a reviewer of 'pain'"):
         store.add_member(review, "ann", "lead")
-    with pytest.raises(StoreError, match="role must be one of lead, reviewer"):
+    with pytest.raises(StoreError, match="role must be one of lead, resolver, reviewer"):
         store.add_member(review, "ann", "owner")
 
 

@@ -120,3 +120,28 @@ def test_0002_applies_on_top_of_0001_with_data_and_goes_back(store, exports):
     with pytest.raises(DatabaseError, match="append-only"), store.engine.begin() as connection:
         connection.execute(delete(DecisionRow))
     assert store.decisions("pain") == (event,)
+
+
+def test_0003_lets_review_members_be_resolvers_and_goes_back_without_them(store, exports):
+    store.import_records("pain", "MEDLINE", [exports["medline"]])
+    for name, role in (("lea", "lead"), ("ann", "reviewer"), ("cy", "resolver")):
+        store.add_user(name)
+        store.add_member("pain", name, role)
+    with pytest.raises(RuntimeError, match=r"1 review member.* have the role 'resolver'"):
+        _migrate(store, "downgrade", "0002")
+    with store.engine.connect() as connection:
+        assert MigrationContext.configure(connection).get_current_revision() == "0003"
+    with store.engine.begin() as connection:
+        connection.execute(delete(MemberRow).where(MemberRow.role == "resolver"))
+    _migrate(store, "downgrade", "0002")
+    with pytest.raises(IntegrityError), store.engine.begin() as connection:
+        connection.execute(insert(MemberRow), {"review_id": 1, "user_id": 3, "role": "resolver"})
+    assert {m.username: m.role for m in store.members("pain")} == {"lea": "lead", "ann": "reviewer"}
+    _migrate(store, "upgrade", "head")
+    with store.engine.connect() as connection:
+        assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
+    store.add_member("pain", "cy", "resolver")
+    assert store.role_of("pain", "cy") == "resolver"
+    store.add_user("dan")
+    with pytest.raises(IntegrityError), store.engine.begin() as connection:
+        connection.execute(insert(MemberRow), {"review_id": 1, "user_id": 4, "role": "owner"})

@@ -202,6 +202,148 @@ def test_next_record_is_the_first_record_whose_view_lets_the_reviewer_vote(pain)
             assert pain.next_record("pain", name, stage) == (votable[0] if votable else None)
 
 
+# --- not retrieved: a full-text decision only ---------------------------------------------------
+
+
+def test_not_retrieved_is_a_full_text_vote_and_resolution_only(pain):
+    with pytest.raises(ScreeningError, match="a vote at title_abstract is one of"):
+        pain.screen_vote("pain", "r000001", "ana", TA, "not_retrieved")
+    both(pain, "r000001", TA, "exclude", "include")
+    with pytest.raises(ScreeningError, match="a resolution at title_abstract is one of"):
+        pain.resolve("pain", "r000001", "lea", TA, "not_retrieved")
+    assert len(pain.decisions("pain")) == 2
+    pain.resolve("pain", "r000001", "lea", TA, "include")
+    both(pain, "r000001", FT, "not_retrieved", "not_retrieved")
+    state = pain.record_state("pain", "r000001", FT)
+    assert (state.status, state.final_decision) == ("agreed", "not_retrieved")
+
+    both(pain, "r000002", TA, "include", "include")
+    both(pain, "r000002", FT, "not_retrieved", "include")
+    assert pain.record_state("pain", "r000002", FT).status == "conflict"
+    pain.resolve("pain", "r000002", "lea", FT, "not_retrieved", note="no copy anywhere")
+    state = pain.record_state("pain", "r000002", FT)
+    assert (state.status, state.final_decision) == ("resolved", "not_retrieved")
+
+
+def test_prisma_counts_reports_not_retrieved(pain):
+    for record in ("r000001", "r000002", "r000003"):
+        both(pain, record, TA, "include", "include")
+    both(pain, "r000004", TA, "exclude", "exclude")
+    both(pain, "r000001", FT, "not_retrieved", "not_retrieved")
+    both(pain, "r000002", FT, "include", "not_retrieved")
+    pain.resolve("pain", "r000002", "lea", FT, "not_retrieved")
+    both(pain, "r000003", FT, "include", "include")
+    pain.link_report("pain", "r000003", "smith2019", by="lea")
+    assert pain.included_reports("pain") == ("r000003",)
+    counts = pain.prisma_counts("pain")
+    assert (counts.reports_sought, counts.reports_not_retrieved, counts.reports_assessed) == (
+        3, 2, 1,
+    )  # fmt: skip
+    assert (counts.studies_included, counts.reports_included) == (1, 1)
+
+
+def test_not_retrieved_is_imported_at_full_text_and_refused_at_title_abstract(pain, tmp_path):
+    good = write_decisions(
+        tmp_path / "good.csv",
+        *(f"{T},{who},r000001,{TA},vote,include,," for who in ("ana", "ben")),
+        f"{T},ana,r000001,{FT},vote,not_retrieved,,",
+        f"{T},ben,r000001,{FT},vote,include,,",
+        f"{T},lea,r000001,{FT},resolution,not_retrieved,,no copy",
+    )
+    assert pain.import_decisions_csv("pain", good, as_user="lea") == 5
+    state = pain.record_state("pain", "r000001", FT)
+    assert (state.status, state.final_decision, state.resolution.note) == (
+        "resolved", "not_retrieved", "no copy",
+    )  # fmt: skip
+    bad = write_decisions(tmp_path / "bad.csv", f"{T},ana,r000002,{TA},vote,not_retrieved,,")
+    with pytest.raises(StoreError, match="line 2, field 'decision': a vote at title_abstract"):
+        pain.import_decisions_csv("pain", bad, as_user="lea")
+    assert len(pain.decisions("pain")) == 5
+
+
+def test_record_decision_takes_not_retrieved_at_full_text_only(pain):
+    with pytest.raises(
+        StoreError, match="must be one of include, exclude, maybe at title_abstract"
+    ):
+        pain.record_decision("pain", "r000001", "ana", TA, "not_retrieved")
+    event = pain.record_decision("pain", "r000001", "ana", FT, "not_retrieved")
+    assert (event.stage, event.decision) == (FT, "not_retrieved")
+
+
+# --- the designated resolver ------------------------------------------------------------------
+
+RESOLVER_TEAM = {"lea": "lead", "ana": "reviewer", "ben": "reviewer", "cy": "resolver"}
+
+
+@pytest.fixture
+def with_resolver(team_store, exports):
+    """Review "pain" (r000001-r000004) with a lead, two reviewers and cy, the resolver."""
+    team_store.import_records("pain", "MEDLINE", [exports["medline"]])
+    add_team(team_store, team=RESOLVER_TEAM)
+    return team_store
+
+
+def test_a_resolver_is_a_role_of_its_own(with_resolver):
+    store = with_resolver
+    assert store.role_of("pain", "cy") == "resolver"
+    assert [(m.username, m.role) for m in store.members("pain")] == [
+        ("lea", "lead"), ("cy", "resolver"), ("ana", "reviewer"), ("ben", "reviewer"),
+    ]  # fmt: skip
+    with pytest.raises(StoreError, match="role must be one of lead, resolver, reviewer"):
+        store.add_member("pain", "cy", "owner")
+
+
+def test_a_resolver_resolves_conflicts_they_did_not_vote_on(with_resolver):
+    store = with_resolver
+    both(store, "r000001", TA, "include", "exclude")
+    event = store.resolve("pain", "r000001", "cy", TA, "include", note="third reviewer")
+    assert (event.kind, event.username) == ("resolution", "cy")
+    state = store.record_state("pain", "r000001", TA)
+    assert (state.status, state.resolved_by) == ("resolved", "cy")
+    # a resolver screens like a reviewer, and then may not resolve that record
+    assert store.next_record("pain", "cy", TA) == "r000002"
+    store.screen_vote("pain", "r000002", "cy", TA, "include")
+    store.screen_vote("pain", "r000002", "ana", TA, "exclude")
+    with pytest.raises(ScreeningError, match="a resolver may not resolve a record they voted on"):
+        store.resolve("pain", "r000002", "cy", TA, "exclude")
+    with pytest.raises(ScreeningError, match="only the lead or a designated resolver"):
+        store.resolve("pain", "r000002", "ben", TA, "exclude")
+    store.resolve("pain", "r000002", "lea", TA, "exclude")
+    with pytest.raises(ScreeningError, match="only a conflict can be resolved"):
+        store.resolve("pain", "r000003", "cy", TA, "include")
+
+
+def test_a_resolver_resolution_is_imported(with_resolver, tmp_path):
+    path = write_decisions(
+        tmp_path / "resolved.csv",
+        f"{T},ana,r000001,{TA},vote,include,,",
+        f"{T},ben,r000001,{TA},vote,maybe,,",
+        f"{T},cy,r000001,{TA},resolution,include,,",
+    )
+    assert with_resolver.import_decisions_csv("pain", path, as_user="lea") == 3
+    assert with_resolver.record_state("pain", "r000001", TA).resolved_by == "cy"
+
+
+# --- votes required ---------------------------------------------------------------------------
+
+
+def test_votes_required_cannot_change_once_a_vote_exists(pain):
+    assert pain.configure_review("pain", votes_required=3).votes_required == 3
+    assert pain.configure_review("pain", votes_required=2).votes_required == 2
+    pain.screen_vote("pain", "r000001", "ana", TA, "include")
+    with pytest.raises(StoreError) as info:
+        pain.configure_review("pain", votes_required=3, exclusion_reasons=["Not an RCT"])
+    message = str(info.value)
+    assert "votes_required of 'pain' cannot change from 2 to 3" in message
+    assert "the review has 1 vote already" in message
+    settings = pain.review_settings("pain")
+    assert settings.votes_required == 2 and "Not an RCT" not in settings.exclusion_reasons
+    # the same number, and the exclusion reasons, may still be set
+    assert pain.configure_review("pain", votes_required=2).votes_required == 2
+    reasons = pain.configure_review("pain", exclusion_reasons=["Not an RCT"]).exclusion_reasons
+    assert reasons == ("Not an RCT",)
+
+
 # --- derived: agreement and PRISMA ------------------------------------------------------------
 
 

@@ -57,16 +57,25 @@ def _ris(titles: list[str]) -> str:
     return "\n".join(out) + "\n"
 
 
-def seed_store(folder: Path, *, n_records: int = 6, hasher: PasswordHasher | None = None) -> Store:
-    """A store in ``folder`` with review REVIEW (``n_records`` records, the first titled
-    with HTML), its lead LEAD and reviewers ANN and BEN, and NORA, who only belongs to
-    OTHER_REVIEW."""
+def seed_store(
+    folder: Path,
+    *,
+    n_records: int = 6,
+    hasher: PasswordHasher | None = None,
+    url: str | None = None,
+) -> Store:
+    """A store in ``folder`` (or at ``url``, the export still written to ``folder``) with
+    review REVIEW (``n_records`` records, the first titled with HTML), its lead LEAD and
+    reviewers ANN and BEN, and NORA, who only belongs to OTHER_REVIEW."""
     if hasher is None:
         hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
     titles = [EVIL_TITLE, *(_TOPICS * 3)][:n_records]
     export = folder / "medline.ris"
     export.write_text(_ris(titles), encoding="utf-8")
-    store = open_store(directory=folder, password_hasher=hasher)
+    if url is None:
+        store = open_store(directory=folder, password_hasher=hasher)
+    else:
+        store = open_store(url, password_hasher=hasher)
     store.import_records(REVIEW, "MEDLINE", [export])
     store.add_review(OTHER_REVIEW)
     for name in (LEAD, ANN, BEN, NORA):

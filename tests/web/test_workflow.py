@@ -128,9 +128,36 @@ def test_the_json_endpoints(client_for):
     assert ann.get(f"/api/reviews/{REVIEW}/next?stage=nope").status_code == 404
 
 
-@pytest.mark.xfail(reason="the store takes include/exclude/maybe only until its workflow "
-                   "mixin accepts not_retrieved at full text", strict=False)  # fmt: skip
 def test_a_report_can_be_marked_not_retrieved(client_for, store):
-    ann, ben = client_for(ANN), client_for(BEN)
-    vote(ann, "r000001", "include"), vote(ben, "r000001", "include")
+    ann, ben, lead = client_for(ANN), client_for(BEN), client_for(LEAD)
+    for record in ("r000001", "r000002", "r000003", "r000004", "r000005", "r000006"):
+        decision = "include" if record in ("r000001", "r000005") else "exclude"
+        assert vote(ann, record, decision).status_code == 303
+        assert vote(ben, record, decision).status_code == 303
+    refused = vote(ann, "r000002", "not_retrieved")  # only at full text
+    assert refused.status_code == 409
+    assert "a vote at title_abstract is one of include, exclude, maybe, not" in refused.text
+    page = ann.get(f"{BASE}/screen/full_text?record=r000001").text
+    assert 'value="not_retrieved"' in page
+
+    # agreed as not retrieved; and a conflict that the lead resolves as not retrieved
+    assert vote(ann, "r000005", "not_retrieved", "full_text").status_code == 303
+    assert vote(ben, "r000005", "not_retrieved", "full_text").status_code == 303
     assert vote(ann, "r000001", "not_retrieved", "full_text").status_code == 303
+    assert vote(ben, "r000001", "include", "full_text").status_code == 303
+    resolved = lead.post(
+        f"{BASE}/conflicts/full_text/r000001/resolve",
+        data={"decision": "not_retrieved", "note": "no copy", "csrf_token": csrf_of(lead)},
+        follow_redirects=False,
+    )
+    assert resolved.status_code == 303
+    states = store.screening_states(REVIEW)
+    assert [states.state(r, "full_text").final_decision for r in ("r000001", "r000005")] == [
+        "not_retrieved",
+        "not_retrieved",
+    ]
+    prisma = lead.get(f"{BASE}/prisma").text
+    assert 'id="reports-sought">2<' in prisma
+    assert 'id="reports-not-retrieved">2<' in prisma
+    assert 'id="reports-assessed">0<' in prisma
+    assert 'id="reports-included">0<' in prisma

@@ -130,7 +130,9 @@ def add_member(
     username: Annotated[str, typer.Argument(metavar="USERNAME", help="An existing user.")],
     role: Annotated[
         str,
-        typer.Option("--role", metavar="lead|reviewer", help="The user's role in the review."),
+        typer.Option(
+            "--role", metavar="lead|resolver|reviewer", help="The user's role in the review."
+        ),
     ],
     db: DatabaseOption = None,
 ) -> None:

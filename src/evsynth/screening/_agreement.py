@@ -186,8 +186,10 @@ def agreement(
     """Agreement per stage (every pair pooled) and per reviewer pair, over closed records.
 
     Only records whose voting has closed count (agreed, conflict or resolved), with the
-    votes that closed them; open records, where a reviewer may still change their vote,
-    do not. Within a pair, rater 1 is the reviewer whose name sorts first. A record voted on
+    votes that closed them (each reviewer votes once; a vote is never changed). Open records,
+    still waiting for votes, do not count: counting them would show the lead a partial
+    table that moves as votes arrive, and their votes count once the record closes. Within
+    a pair, rater 1 is the reviewer whose name sorts first. A record voted on
     by more than two reviewers (``required`` > 2) counts once for each pair of its voters.
     The pooled table adds up the pairs' tables: when the same two reviewers screened every
     record, it is their table.

@@ -54,7 +54,9 @@ __all__ = [
     "utcnow",
 ]
 
-ROLES = ("lead", "reviewer")
+#: A member's role in a review: the lead, a designated resolver (resolves conflicts on records
+#: they did not vote on; screens like a reviewer otherwise), or a reviewer.
+ROLES = ("lead", "resolver", "reviewer")
 ORIGINS = ("automatic", "person")
 KINDS = ("vote", "resolution")
 
@@ -146,7 +148,7 @@ class MemberRow(Base):
     """A user's role in one review."""
 
     __tablename__ = "review_members"
-    __table_args__ = (CheckConstraint("role IN ('lead', 'reviewer')", name="role"),)
+    __table_args__ = (CheckConstraint("role IN ('lead', 'resolver', 'reviewer')", name="role"),)
 
     review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id"), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)

@@ -72,7 +72,12 @@ __all__ = [
 
 DEFAULT_DATABASE = "evsynth.db"
 STAGES = ("title_abstract", "full_text")
-DECISIONS = ("include", "exclude", "maybe")
+DECISIONS = ("include", "exclude", "maybe", "not_retrieved")
+#: The decisions taken at each stage: "not_retrieved" only at full text.
+_STAGE_DECISIONS = {
+    "title_abstract": ("include", "exclude", "maybe"),
+    "full_text": DECISIONS,
+}
 
 _RECORD_ID = re.compile(r"r(\d+)")
 _FIELDS = (
@@ -531,6 +536,24 @@ class Store(AccountsMixin, TeamMixin, WorkflowMixin):
             ).all()
             return {stored_record_id(row.number): _to_record(row, source) for row, source in rows}
 
+    def record(self, review: str, record: str) -> Record:
+        """One record of a review, by its id (``r000123``).
+
+        Raises
+        ------
+        StoreError
+            Unknown review, or the review has no such record.
+        """
+        with self._transaction(f"reading a record of {review!r}") as session:
+            review_row = self._review(session, review)
+            (pk,) = self._record_pks(session, review_row, [record])
+            row, source = session.execute(
+                select(RecordRow, SourceRow.name)
+                .join(SourceRow, SourceRow.id == RecordRow.source_id)
+                .where(RecordRow.id == pk)
+            ).one()
+            return _to_record(row, source)
+
     def source_counts(self, review: str) -> dict[str, int]:
         """Number of records per source, sources in the order they were first imported."""
         with self._transaction(f"counting the records of {review!r}") as session:
@@ -829,7 +852,8 @@ class Store(AccountsMixin, TeamMixin, WorkflowMixin):
         username : str
             A member of the review.
         stage : {"title_abstract", "full_text"}
-        decision : {"include", "exclude", "maybe"}
+        decision : {"include", "exclude", "maybe", "not_retrieved"}
+            ``"not_retrieved"`` at full text only.
         kind : {"vote", "resolution"}
             A reviewer's independent decision, or the decision settling a conflict (who may
             resolve is the workflow's rule, not the store's).
@@ -838,8 +862,11 @@ class Store(AccountsMixin, TeamMixin, WorkflowMixin):
         """
         if stage not in STAGES:
             raise StoreError(f"stage must be one of {', '.join(STAGES)}; got {stage!r}")
-        if decision not in DECISIONS:
-            raise StoreError(f"decision must be one of {', '.join(DECISIONS)}; got {decision!r}")
+        if decision not in _STAGE_DECISIONS[stage]:
+            raise StoreError(
+                f"decision must be one of {', '.join(_STAGE_DECISIONS[stage])} at {stage}; "
+                f"got {decision!r}"
+            )
         if kind not in KINDS:
             raise StoreError(f"kind must be one of {', '.join(KINDS)}; got {kind!r}")
         with self._transaction(f"recording a decision in {review!r}") as session:

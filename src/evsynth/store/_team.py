@@ -20,6 +20,7 @@ from evsynth.store._errors import StoreError
 from evsynth.store._models import (
     ROLES,
     AttachmentRow,
+    DecisionRow,
     MemberRow,
     RecordRow,
     ReviewRow,
@@ -177,7 +178,9 @@ class TeamMixin:
             session.add(ReviewRow(name=name))
 
     def add_member(self, review: str, username: str, role: str) -> None:
-        """Give a user a role (``"lead"`` or ``"reviewer"``) in a review."""
+        """Give a user a role in a review: ``"lead"``, ``"resolver"`` (a designated resolver,
+        who resolves conflicts on records they did not vote on and otherwise screens as a
+        reviewer) or ``"reviewer"``."""
         if role not in ROLES:
             raise StoreError(f"role must be one of {', '.join(ROLES)}; got {role!r}")
         with self._transaction(f"adding {username!r} to {review!r}") as session:
@@ -188,7 +191,8 @@ class TeamMixin:
             session.add(MemberRow(review_id=review_row.id, user_id=user.id, role=role))
 
     def members(self, review: str) -> tuple[Member, ...]:
-        """The review's members: leads first, then reviewers, each by username."""
+        """The review's members: leads first, then resolvers, then reviewers, each by
+        username."""
         with self._transaction(f"reading the members of {review!r}") as session:
             review_row = self._review(session, review)
             rows = session.execute(
@@ -200,7 +204,7 @@ class TeamMixin:
         return tuple(Member(*row) for row in rows)
 
     def role_of(self, review: str, username: str) -> str | None:
-        """The user's role in the review: ``"lead"``, ``"reviewer"``, or None when they are
+        """The user's role in the review (one of :data:`ROLES`), or None when they are
         not a member, or the user or review does not exist (an access check: it never
         raises for unknown names)."""
         if not isinstance(review, str) or not isinstance(username, str):
@@ -245,7 +249,9 @@ class TeamMixin:
         Parameters
         ----------
         votes_required : int, optional
-            Independent decisions each record needs per stage, 1 to 10.
+            Independent decisions each record needs per stage, 1 to 10. It cannot change
+            once the review has a vote: every state, conflict and agreement so far was
+            derived with the number in force, and decision events are never rewritten.
         exclusion_reasons : sequence of str, optional
             The full list, in the order offered (PICOS reasons and custom ones); at least
             one, no duplicates (ignoring case).
@@ -254,6 +260,12 @@ class TeamMixin:
         -------
         ReviewSettings
             The settings now.
+
+        Raises
+        ------
+        StoreError
+            An invalid value, an unknown review, or a new ``votes_required`` for a review
+            that has votes already (nothing is changed).
 
         Examples
         --------
@@ -269,8 +281,13 @@ class TeamMixin:
         votes = None if votes_required is None else _check_votes(votes_required)
         reasons = None if exclusion_reasons is None else _check_reasons(exclusion_reasons)
         with self._transaction(f"configuring {review!r}") as session:
-            row = self._review(session, review, lock=True)
-            if votes is not None:
+            if votes is None:
+                row = self._review(session, review, lock=True)
+            else:
+                # the decision lock: no vote can be recorded between the check and the change
+                row = self._lock_decisions(session, review)
+                if votes != row.votes_required:
+                    self._check_no_votes(session, row, votes)
                 row.votes_required = votes
             if reasons is not None:
                 row.exclusion_reasons = reasons
@@ -421,6 +438,21 @@ class TeamMixin:
             return tuple(
                 StudyLink(review, stored_record_id(number), row.study_id, username, row.linked_at)
                 for row, number, username in rows
+            )
+
+    def _check_no_votes(self, session, review: ReviewRow, votes: int) -> None:
+        n_votes = session.scalar(
+            select(func.count())
+            .select_from(DecisionRow)
+            .where(DecisionRow.review_id == review.id, DecisionRow.kind == "vote")
+        )
+        if n_votes:
+            raise StoreError(
+                f"votes_required of {review.name!r} cannot change from "
+                f"{review.votes_required} to {votes}: the review has {n_votes} "
+                f"vote{'s' if n_votes != 1 else ''} already, and every record's state "
+                "(agreed, conflict, resolved) and the agreement so far were derived with "
+                f"{review.votes_required}; decision events are never rewritten"
             )
 
     def _check_member(self, session, review: ReviewRow, user: UserRow) -> str:

@@ -343,6 +343,22 @@ class WorkflowMixin:
             identification, rows, studies_in_meta_analysis=studies_in_meta_analysis
         )
 
+    def included_reports(self, review: str) -> tuple[str, ...]:
+        """The screened records whose full-text decision is a final include (agreed or
+        resolved), in record order: the reports a lead links to studies."""
+        with self._transaction(f"reading the decisions of {review!r}") as session:
+            review_row = self._review(session, review)
+            events = self._events(session, review_row)
+            screened = [stored_record_id(n) for _, n in self._screened(session, review_row)]
+            required = review_row.votes_required
+        states = _derive(review, events, required)
+        return tuple(
+            record
+            for record in screened
+            if (state := states.state(record, "full_text")).final  # type: ignore[arg-type]
+            and state.final_decision == "include"
+        )
+
     # --- files ----------------------------------------------------------------------------
 
     def export_decisions_csv(self, review: str, path: str | os.PathLike) -> int:

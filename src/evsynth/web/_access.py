@@ -27,10 +27,12 @@ __all__ = [
     "Member",
     "SignedIn",
     "NotLoggedIn",
+    "Resolver",
     "check_login_csrf",
     "current_user",
     "lead",
     "member",
+    "resolver",
     "signed_in",
 ]
 
@@ -61,6 +63,12 @@ class Access:
     @property
     def is_lead(self) -> bool:
         return self.role == "lead"
+
+    @property
+    def may_resolve(self) -> bool:
+        """The lead or a designated resolver: they see the conflicts list (a resolver only
+        the conflicts they did not vote on)."""
+        return self.role in ("lead", "resolver")
 
 
 def _store(request: Request) -> Store:
@@ -117,9 +125,19 @@ async def lead(access: Annotated[Access, Depends(member)]) -> Access:
     return access
 
 
-#: Route parameters: a member of the review, its lead, a signed-in user (CSRF-checked).
+async def resolver(access: Annotated[Access, Depends(member)]) -> Access:
+    """A route for those who resolve conflicts (the lead, a designated resolver): members
+    with another role get 403."""
+    if not access.may_resolve:
+        raise HTTPException(403, "Only the review's lead or a designated resolver can open this.")
+    return access
+
+
+#: Route parameters: a member of the review, its lead, a lead or resolver, a signed-in user
+#: (CSRF-checked).
 Member = Annotated[Access, Depends(member)]
 Lead = Annotated[Access, Depends(lead)]
+Resolver = Annotated[Access, Depends(resolver)]
 SignedIn = Annotated[SessionUser, Depends(signed_in)]
 
 

@@ -10,11 +10,10 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from evsynth.screening import STAGES, progress_for, view_for
-from evsynth.store import StoreError
+from evsynth.screening import STAGES, ScreeningError, progress_for, view_for
+from evsynth.store import Store, StoreError
 from evsynth.web._access import Access, Member
-from evsynth.web._views import progress_json, record_json, view_json
-from evsynth.web._workflow import Workflow, WorkflowRefusal
+from evsynth.web._views import progress_json, record_json, refusal_message, view_json
 
 __all__ = ["VoteRequest", "router"]
 
@@ -31,8 +30,8 @@ class VoteRequest(BaseModel):
     note: str | None = Field(default=None, max_length=4000)
 
 
-def _flow(request: Request) -> Workflow:
-    return request.app.state.workflow
+def _store(request: Request) -> Store:
+    return request.app.state.store
 
 
 def _stage(stage: str) -> str:
@@ -41,27 +40,23 @@ def _stage(stage: str) -> str:
     return stage
 
 
-def _role(access: Access) -> str:
-    return "lead" if access.is_lead else "reviewer"
-
-
 def _own_progress(states, records, access: Access, stage: str) -> dict:
-    progress = progress_for(states, access.username, _role(access), records=records)
+    progress = progress_for(states, access.username, access.role, records=records)
     own = next(s for s in progress.stages if s.stage == stage)
     return {"voted": own.voted, "to_do": own.to_do}
 
 
 @router.get("/reviews/{review}/next")
 def next_record(request: Request, access: Member, stage: str = "title_abstract"):
-    stage, flow = _stage(stage), _flow(request)
-    records = flow.screened_records(access.review)
-    states = flow.states(access.review)
-    record = flow.next_record(access.review, access.username, stage)
+    stage, store = _stage(stage), _store(request)
+    records = store.screened_records(access.review)
+    record = store.next_record(access.review, access.username, stage)
+    states = store.screening_states(access.review)
     body = {"stage": stage, "record": None, "view": None}
     if record is not None:
-        body["record"] = record_json(record, records[record])
+        body["record"] = record_json(record, store.record(access.review, record))
         body["view"] = view_json(
-            view_for(states.state(record, stage), access.username, _role(access))
+            view_for(states.state(record, stage), access.username, access.role)
         )
     body["progress"] = _own_progress(states, records, access, stage)
     return body
@@ -69,38 +64,39 @@ def next_record(request: Request, access: Member, stage: str = "title_abstract")
 
 @router.get("/reviews/{review}/records/{record}")
 def record_view(request: Request, access: Member, record: str, stage: str = "title_abstract"):
-    stage, flow = _stage(stage), _flow(request)
-    records = flow.screened_records(access.review)
-    if record not in records:
+    stage, store = _stage(stage), _store(request)
+    if record not in store.screened_records(access.review):
         raise HTTPException(404, "Not found")
-    view = view_for(flow.states(access.review).state(record, stage), access.username, _role(access))
-    return {"record": record_json(record, records[record]), "view": view_json(view)}
+    state = store.record_state(access.review, record, stage)
+    view = view_for(state, access.username, access.role)
+    return {
+        "record": record_json(record, store.record(access.review, record)),
+        "view": view_json(view),
+    }
 
 
 @router.post("/reviews/{review}/votes", status_code=201)
 def post_vote(request: Request, access: Member, vote: VoteRequest):
-    stage, flow = _stage(vote.stage), _flow(request)
+    stage, store = _stage(vote.stage), _store(request)
     try:
-        flow.vote(
+        store.screen_vote(
             access.review,
-            access.username,
-            _role(access),
             vote.record,
+            access.username,
             stage,
             vote.decision,
             reason=(vote.reason or None) if vote.decision == "exclude" else None,
             note=vote.note or None,
         )
-    except (WorkflowRefusal, StoreError) as error:
-        return JSONResponse({"detail": str(error)}, status_code=409)
-    states = flow.states(access.review)
-    view = view_for(states.state(vote.record, stage), access.username, _role(access))
-    return {"view": view_json(view)}
+    except (ScreeningError, StoreError) as error:
+        return JSONResponse({"detail": refusal_message(error)}, status_code=409)
+    state = store.record_state(access.review, vote.record, stage)
+    return {"view": view_json(view_for(state, access.username, access.role))}
 
 
 @router.get("/reviews/{review}/progress")
 def progress(request: Request, access: Member):
-    flow = _flow(request)
-    records = flow.screened_records(access.review)
-    states = flow.states(access.review)
-    return progress_json(progress_for(states, access.username, _role(access), records=records))
+    store = _store(request)
+    records = store.screened_records(access.review)
+    states = store.screening_states(access.review)
+    return progress_json(progress_for(states, access.username, access.role, records=records))

@@ -26,7 +26,6 @@ from evsynth.web._access import (
 )
 from evsynth.web._highlight import highlight
 from evsynth.web._views import DECISION_LABELS, STAGE_LABELS, STATUS_LABELS
-from evsynth.web._workflow import Workflow
 
 __all__ = ["SECURITY_HEADERS", "create_app", "render"]
 
@@ -119,7 +118,6 @@ def create_app(
         raise ValueError(f"undo_seconds must be between 0 and 60; got {undo_seconds!r}")
     app = FastAPI(title="evsynth workbench", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.store = store
-    app.state.workflow = Workflow(store)
     app.state.undo_seconds = float(undo_seconds)
     if keywords is None:
         app.state.keywords = lambda review: ()

@@ -1,8 +1,10 @@
 """The pages of a review: home, screening, full texts, conflicts, agreement, PRISMA, studies.
 
-Every route here depends on :func:`member` (or :func:`lead`, which depends on it), so a
-non-member gets 404 on all of them; pages render blinded views only (``view_for`` and
-``progress_for``), never the states themselves.
+Every route here depends on :func:`member` (or :func:`lead` or :func:`resolver`, which
+depend on it), so a non-member gets 404 on all of them; pages render blinded views only
+(``view_for`` and ``progress_for``), never the states themselves. Everything else comes from
+the store's workflow methods: the records to screen, the states, the next record, votes and
+resolutions (checked and recorded in one locked transaction), agreement and PRISMA counts.
 """
 
 from __future__ import annotations
@@ -16,26 +18,27 @@ from urllib.parse import quote
 from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from evsynth.review import PrismaError
 from evsynth.screening import (
     AGREEMENT_CSV_FIELDS,
     STAGES,
-    agreement,
+    ScreeningError,
     agreement_csv_rows,
     progress_for,
     view_for,
 )
-from evsynth.store import StoreError
-from evsynth.web._access import Access, Lead, Member
+from evsynth.store import Store, StoreError
+from evsynth.web._access import Access, Lead, Member, Resolver
 from evsynth.web._app import render
-from evsynth.web._workflow import Workflow, WorkflowRefusal
+from evsynth.web._views import refusal_message
 
 __all__ = ["router"]
 
 router = APIRouter()
 
 
-def _flow(request: Request) -> Workflow:
-    return request.app.state.workflow
+def _store(request: Request) -> Store:
+    return request.app.state.store
 
 
 def _check_stage(stage: str) -> str:
@@ -53,17 +56,12 @@ def _page(request: Request, access: Access, template: str, context: dict, status
     return render(request, template, context, user=access.user, status_code=status)
 
 
-def _role(access: Access) -> str:
-    return "lead" if access.is_lead else "reviewer"
-
-
 @router.get("/reviews/{review}", response_class=HTMLResponse)
 def review_home(request: Request, access: Member):
-    flow = _flow(request)
-    records = flow.screened_records(access.review)
-    progress = progress_for(
-        flow.states(access.review), access.username, _role(access), records=records
-    )
+    store = _store(request)
+    records = store.screened_records(access.review)
+    states = store.screening_states(access.review)
+    progress = progress_for(states, access.username, access.role, records=records)
     counts = {(stage, status): n for stage, status, n in progress.status_counts}
     return _page(
         request,
@@ -74,19 +72,19 @@ def review_home(request: Request, access: Member):
 
 
 def _screen(request: Request, access: Access, stage: str, record: str | None, *, error=None):
-    flow = _flow(request)
-    records = flow.screened_records(access.review)
-    states = flow.states(access.review)
+    store = _store(request)
+    records = store.screened_records(access.review)
     if record is None:
-        record = flow.next_record(access.review, access.username, stage)
+        record = store.next_record(access.review, access.username, stage)
     elif record not in records:
         raise HTTPException(404, "Not found")
-    progress = progress_for(states, access.username, _role(access), records=records)
+    states = store.screening_states(access.review)
+    progress = progress_for(states, access.username, access.role, records=records)
     own = next(s for s in progress.stages if s.stage == stage)
     context = {
         "stage": stage,
         "record_id": record,
-        "record": records.get(record) if record else None,
+        "record": store.record(access.review, record) if record else None,
         "view": None,
         "own": own,
         "keywords": request.app.state.keywords(access.review),
@@ -96,11 +94,11 @@ def _screen(request: Request, access: Access, stage: str, record: str | None, *,
         "reasons": (),
     }
     if record is not None:
-        context["view"] = view_for(states.state(record, stage), access.username, _role(access))
+        context["view"] = view_for(states.state(record, stage), access.username, access.role)
         if stage == "full_text":
-            found = request.app.state.store.attachments(access.review, record)
+            found = store.attachments(access.review, record)
             context["attachment"] = found[-1] if found else None
-            settings = request.app.state.store.review_settings(access.review)
+            settings = store.review_settings(access.review)
             context["reasons"] = settings.exclusion_reasons
     return _page(request, access, "screen.html", context, status=409 if error else 200)
 
@@ -127,32 +125,33 @@ def vote(
     note: Annotated[str, Form()] = "",
 ):
     _check_stage(stage)
+    store = _store(request)
     try:
-        _flow(request).vote(
+        store.screen_vote(
             access.review,
-            access.username,
-            _role(access),
             record,
+            access.username,
             stage,
             decision,
             reason=_reason(reason, custom_reason) if decision == "exclude" else None,
             note=note.strip()[:4000] or None,
         )
-    except (WorkflowRefusal, StoreError) as error:
-        shown = record if record in _flow(request).screened_records(access.review) else None
-        return _screen(request, access, stage, shown, error=str(error))
+    except (ScreeningError, StoreError) as error:
+        shown = record if record in store.screened_records(access.review) else None
+        return _screen(request, access, stage, shown, error=refusal_message(error))
     return RedirectResponse(f"{_base(access)}/screen/{stage}", status_code=303)
 
 
 @router.post("/reviews/{review}/records/{record}/pdf")
 def upload_pdf(request: Request, access: Member, record: str, file: Annotated[UploadFile, File()]):
     content = file.file.read(50 * 1024 * 1024 + 1)
+    store = _store(request)
     try:
-        request.app.state.store.attach_pdf(
+        store.attach_pdf(
             access.review, record, file.filename or "full-text.pdf", content, by=access.username
         )
     except StoreError as error:
-        if record not in _flow(request).screened_records(access.review):
+        if record not in store.screened_records(access.review):
             raise HTTPException(404, "Not found") from None
         return _screen(request, access, "full_text", record, error=str(error))
     return RedirectResponse(f"{_base(access)}/screen/full_text?record={record}", status_code=303)
@@ -161,7 +160,7 @@ def upload_pdf(request: Request, access: Member, record: str, file: Annotated[Up
 @router.get("/reviews/{review}/records/{record}/pdf")
 def download_pdf(request: Request, access: Member, record: str, download: bool = False):
     try:
-        found = request.app.state.store.attachment(access.review, record)
+        found = _store(request).attachment(access.review, record)
     except StoreError:
         found = None
     if found is None:
@@ -178,16 +177,18 @@ def download_pdf(request: Request, access: Member, record: str, download: bool =
 
 
 @router.get("/reviews/{review}/conflicts", response_class=HTMLResponse)
-def conflicts(request: Request, access: Lead):
-    flow = _flow(request)
-    records = flow.screened_records(access.review)
-    states = flow.states(access.review)
-    progress = progress_for(states, access.username, "lead", records=records)
+def conflicts(request: Request, access: Resolver):
+    """The conflicts the viewer may resolve: every one for the lead, those they did not vote
+    on for a designated resolver."""
+    store = _store(request)
+    states = store.screening_states(access.review)
+    progress = progress_for(states, access.username, access.role)
+    records = store.records(access.review) if progress.conflicts else {}
     items = [
-        (records[record], view_for(states.state(record, stage), access.username, "lead"))
+        (records[record], view_for(states.state(record, stage), access.username, access.role))
         for record, stage in progress.conflicts
     ]
-    settings = request.app.state.store.review_settings(access.review)
+    settings = store.review_settings(access.review)
     return _page(
         request,
         access,
@@ -203,7 +204,7 @@ def conflicts(request: Request, access: Lead):
 @router.post("/reviews/{review}/conflicts/{stage}/{record}/resolve")
 def resolve(
     request: Request,
-    access: Lead,
+    access: Resolver,
     stage: str,
     record: str,
     decision: Annotated[str, Form()],
@@ -213,18 +214,17 @@ def resolve(
 ):
     _check_stage(stage)
     try:
-        _flow(request).resolve(
+        _store(request).resolve(
             access.review,
-            access.username,
-            "lead",
             record,
+            access.username,
             stage,
             decision,
             reason=_reason(reason, custom_reason) if decision == "exclude" else None,
             note=note.strip()[:4000] or None,
         )
-    except (WorkflowRefusal, StoreError) as error:
-        raise HTTPException(409, str(error)) from None
+    except (ScreeningError, StoreError) as error:
+        raise HTTPException(409, refusal_message(error)) from None
     return RedirectResponse(f"{_base(access)}/conflicts", status_code=303)
 
 
@@ -234,7 +234,7 @@ def _fmt(value: float, digits: int = 2) -> str:
 
 @router.get("/reviews/{review}/agreement", response_class=HTMLResponse)
 def agreement_page(request: Request, access: Lead):
-    results = agreement(_flow(request).states(access.review))
+    results = _store(request).agreement(access.review)
     rows = []
     for result in results:
         low, high = result.confidence_interval(0.95)
@@ -255,7 +255,7 @@ def agreement_page(request: Request, access: Lead):
 
 @router.get("/reviews/{review}/agreement.csv")
 def agreement_csv(request: Request, access: Lead):
-    results = agreement(_flow(request).states(access.review))
+    results = _store(request).agreement(access.review)
     out = io.StringIO()
     writer = csv.DictWriter(out, AGREEMENT_CSV_FIELDS, lineterminator="\n")
     writer.writeheader()
@@ -269,25 +269,21 @@ def agreement_csv(request: Request, access: Lead):
 
 @router.get("/reviews/{review}/prisma", response_class=HTMLResponse)
 def prisma(request: Request, access: Lead):
-    outcome = _flow(request).prisma(access.review)
-    return _page(request, access, "prisma.html", {"outcome": outcome})
-
-
-def _included_reports(request: Request, access: Access):
-    flow = _flow(request)
-    records = flow.screened_records(access.review)
-    states = flow.states(access.review)
-    included = [
-        record
-        for record in records
-        if (s := states.state(record, "full_text")).final and s.final_decision == "include"
-    ]
-    return records, included, flow.study_of(access.review)
+    """The PRISMA counts once screening is complete; until then, what is missing."""
+    counts, problems = None, ()
+    try:
+        counts = _store(request).prisma_counts(access.review)
+    except PrismaError as error:
+        problems = error.problems
+    return _page(request, access, "prisma.html", {"counts": counts, "problems": problems})
 
 
 @router.get("/reviews/{review}/studies", response_class=HTMLResponse)
 def studies(request: Request, access: Lead):
-    records, included, study_of = _included_reports(request, access)
+    store = _store(request)
+    included = store.included_reports(access.review)
+    records = store.records(access.review)
+    study_of = {link.record_id: link.study_id for link in store.study_links(access.review)}
     grouped: dict[str, list[str]] = {}
     for record in included:
         if record in study_of:
@@ -309,13 +305,11 @@ def studies(request: Request, access: Lead):
 def link_study(
     request: Request, access: Lead, record: Annotated[str, Form()], study_id: Annotated[str, Form()]
 ):
-    _records, included, _study_of = _included_reports(request, access)
-    if record not in included:
+    store = _store(request)
+    if record not in store.included_reports(access.review):
         raise HTTPException(409, f"{record} is not a report included at full text")
     try:
-        request.app.state.store.link_report(
-            access.review, record, study_id.strip(), access.username
-        )
+        store.link_report(access.review, record, study_id.strip(), access.username)
     except StoreError as error:
         raise HTTPException(409, str(error)) from None
     return RedirectResponse(f"{_base(access)}/studies", status_code=303)

@@ -13,6 +13,7 @@ __all__ = [
     "STATUS_LABELS",
     "progress_json",
     "record_json",
+    "refusal_message",
     "view_json",
 ]
 
@@ -32,6 +33,13 @@ STATUS_LABELS = {
     "agreed": "Agreed",
     "resolved": "Resolved",
 }
+
+
+def refusal_message(error: Exception) -> str:
+    """What to tell the user when the store refuses a decision: the rule, without the
+    description of the event in front of it (the store's messages name only the user's own
+    decision and what their view shows)."""
+    return str(error).split(" refused: ", 1)[-1]
 
 
 def record_json(record_id: str, record: Record) -> dict[str, Any]:
