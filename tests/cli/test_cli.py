@@ -16,6 +16,8 @@ from typer.testing import CliRunner
 
 import evsynth as es
 from evsynth.cli import app
+from evsynth.cli._demo import DEMO_PASSWORD, DEMO_TEAM
+from evsynth.store import open_store
 
 ARM_ROWS = [
     # study, m1, sd1, n1, m2, sd2, n2, setting
@@ -345,6 +347,13 @@ def test_demo_copies_the_example_and_builds_its_report(runner, tmp_path):
     assert "Synthetic example" in page  # the protocol's notice is the report's banner
     assert "Study selection" in page  # the PRISMA flow diagram, derived from records/
     assert (out / "report" / "figures" / "prisma-flow-diagram.svg").is_file()
+    assert f"Screening workbench: run `evsynth serve {out}`" in result.stdout.replace("\n", "")
+    with open_store(directory=out) as store:  # the workbench: exports imported, team added
+        assert store.reviews() == [out.name]
+        assert sum(store.source_counts(out.name).values()) == 3329
+        assert {m.username: m.role for m in store.members(out.name)} == dict(DEMO_TEAM)
+        assert store.verify_login("ann", DEMO_PASSWORD, client="test")
+    assert invoke(runner, "demo", out).exit_code == 0  # again into the same folder
     synthesis = es.synthesise(es.load_review(out))
     written = list(csv.DictReader((out / "report" / "tables" / "results.csv").open()))
     assert len(written) == len(synthesis.pooled_cells) > 10

@@ -341,8 +341,8 @@ def demo(
         typer.Argument(metavar="DIR", help="Folder for the demo review (created if missing)."),
     ] = DEMO_DIR,
 ) -> None:
-    """Copy the example review (peer support for chronic pain; synthetic data) into DIR and
-    build its report in DIR/report."""
+    """Copy the example review (peer support for chronic pain; synthetic data) into DIR,
+    build its report in DIR/report, and set up its screening workbench (DIR/evsynth.db)."""
     if directory.exists() and not directory.is_dir():
         raise _fail(f"{directory}: exists and is not a folder")
     example = EXAMPLES_DIR / "peer-support-msk"
@@ -351,8 +351,20 @@ def demo(
             f"{example}: the example review is not there; `evsynth demo` runs from a source "
             "checkout of evsynth (make demo)"
         )
-    shutil.copytree(example, directory, dirs_exist_ok=True, ignore=shutil.ignore_patterns("report"))
+    shutil.copytree(
+        example, directory, dirs_exist_ok=True, ignore=shutil.ignore_patterns("report", "*.db*")
+    )
     _build_report(directory, directory / "report")
+    from evsynth.cli._demo import DEMO_PASSWORD, DEMO_TEAM, demo_workbench
+
+    with _stderr().status("Setting up the screening workbench"):
+        demo_workbench(directory, es.load_review(directory))
+    users = ", ".join(f"{user} ({role})" for user, role in DEMO_TEAM)
+    _stdout().print(
+        f"Screening workbench: run `evsynth serve {directory}` and open "
+        f"http://127.0.0.1:8000/; sign in as {users} with the password {DEMO_PASSWORD}",
+        soft_wrap=True,
+    )
 
 
 # --- evsynth report ----------------------------------------------------------------------
