@@ -4,7 +4,6 @@ resolves a conflict, and kappa and the PRISMA counts change (screenshots in tmp_
 from __future__ import annotations
 
 import re
-import shutil
 import socket
 import threading
 import time
@@ -15,29 +14,8 @@ from tests.web._seed import ANN, BEN, LEAD, PASSWORD, REVIEW, seed_store
 
 pytestmark = [pytest.mark.browser, pytest.mark.filterwarnings("ignore::DeprecationWarning")]
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 N_RECORDS = 20
 KEYWORDS = ("peer", "support", "chronic", "pain")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-    if CHROMIUM is None:
-        pytest.skip("Debian's chromium is not installed (.ci/run installs it)")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 def _free_port() -> int:
