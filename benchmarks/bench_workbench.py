@@ -10,9 +10,11 @@ time limit ``--seconds`` has passed, or when no record is left for them. The lat
 pair (POST sent to GET answered) is measured in the client; p50 and p99 are nearest-rank
 percentiles over every pair of every reviewer.
 
-A vote refused with 409 is counted apart, not as an error: every reviewer starts at the same
-first open record and two votes close it, so a reviewer who was given a record that others
-closed in the meantime is told so (the client then fetches the next record). Errors are
+A vote refused with 409 is counted apart, not as an error: a reviewer who was given a record
+that others closed in the meantime is told so (the client then fetches the next record).
+Since GET next spreads reviewers (each starts at a block of records chosen by their name,
+``Store.next_record(..., spread=True)``), this is rare; before, every reviewer started at the
+same first open record and most votes were refused. Errors are
 every other non-2xx answer and every failed request. After the server has stopped, the
 store is opened again and checked: it must hold exactly the votes the server acknowledged
 (201), and its events must still follow the screening rules.

@@ -48,7 +48,12 @@ from evsynth.store._team import (
     ReviewSettings,
     StudyLink,
 )
-from evsynth.store._workflow import DECISIONS_CSV_FIELDS, STUDIES_CSV_FIELDS
+from evsynth.store._workflow import (
+    DECISIONS_CSV_FIELDS,
+    SPREAD_BLOCK,
+    STUDIES_CSV_FIELDS,
+    ScreeningStep,
+)
 
 __all__ = [
     "open_store",
@@ -80,4 +85,6 @@ __all__ = [
     "MAX_ATTACHMENT_BYTES",
     "DECISIONS_CSV_FIELDS",
     "STUDIES_CSV_FIELDS",
+    "SPREAD_BLOCK",
+    "ScreeningStep",
 ]

@@ -15,32 +15,39 @@ the primary is the group's decision).
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import os
+import threading
+import weakref
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, exists, func, select, true
 from sqlalchemy.orm import Session
 
-from evsynth.records import DedupResult, Identification
+from evsynth.records import DedupResult, Identification, Record
 from evsynth.review import SCREENING_DECISIONS, PrismaCounts, PrismaError, SearchSource
 from evsynth.screening import (
     EVENT_KINDS,
     STAGES,
     VOTE_DECISIONS,
     Agreement,
+    Progress,
     ScreeningError,
     ScreeningEvent,
     ScreeningStates,
+    StageProgress,
     StageState,
     agreement,
     check_new_event,
     derive_states,
     prisma_counts,
+    progress_for,
     resolved_decision_rows,
 )
 from evsynth.store._errors import StoreError
@@ -52,11 +59,18 @@ from evsynth.store._models import (
     MemberRow,
     RecordRow,
     ReviewRow,
+    SourceRow,
     UserRow,
 )
 from evsynth.store._names import stored_record_id
 
-__all__ = ["DECISIONS_CSV_FIELDS", "STUDIES_CSV_FIELDS", "WorkflowMixin"]
+__all__ = [
+    "DECISIONS_CSV_FIELDS",
+    "SPREAD_BLOCK",
+    "STUDIES_CSV_FIELDS",
+    "ScreeningStep",
+    "WorkflowMixin",
+]
 
 #: The columns of :meth:`Store.export_decisions_csv` (and of the file it imports), in order.
 DECISIONS_CSV_FIELDS = ("at", "username", "record", "stage", "kind", "decision", "reason", "note")
@@ -64,11 +78,29 @@ DECISIONS_CSV_FIELDS = ("at", "username", "record", "stage", "kind", "decision",
 STUDIES_CSV_FIELDS = ("study_id", "label", "report_ids")
 _REQUIRED_COLUMNS = ("at", "username", "record", "stage", "kind", "decision")
 _SHOWN_ERRORS = 10
+#: With ``spread``, :meth:`Store.next_record` starts a reviewer at a multiple of this many
+#: records (reviews of at most this many records are screened from the first record).
+SPREAD_BLOCK = 500
+_BATCH = 200
+_WRITERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_WRITERS_LOCK = threading.Lock()
 
 
 def _role_in_rules(role: str) -> str:
     """The store's role as the screening rules name it (the names are the same)."""
     return role
+
+
+@dataclass(frozen=True)
+class ScreeningStep:
+    """One screening step (:meth:`Store.screening_step`): the record to show, or None when
+    the user has none left at the stage, its state, and the user's own progress."""
+
+    stage: str
+    record_id: str | None
+    record: Record | None
+    state: StageState | None
+    progress: StageProgress
 
 
 class WorkflowMixin:
@@ -125,46 +157,214 @@ class WorkflowMixin:
         username: str,
         stage: str,
         *,
-        order: Callable[[Sequence[str]], Iterable[str]] | None = None,
+        order: Callable[[Sequence[str]], Iterable[str]] | Sequence[str] | None = None,
+        spread: bool = False,
     ) -> str | None:
         """The next record ``username`` may vote on at ``stage``, or None when there is none.
 
         A record qualifies when it is screened (not a duplicate), available at the stage
         (at full text: included at title/abstract), still open, and the reviewer has not
         voted on it: exactly the records whose view says ``can_vote``. So the answer tells
-        the reviewer nothing that their views do not.
+        the reviewer nothing that their views do not. Found by one indexed query that stops
+        at the first qualifying record (unless ``order`` is a callable).
 
         Parameters
         ----------
         review, username : str
             The review and a member of it.
         stage : {"title_abstract", "full_text"}
-        order : callable, optional
-            Given the qualifying record ids in record order, returns them in the order to
-            screen (the prioritisation model's hook); the first one is the answer. By
-            default, record order.
+        order : callable or sequence of str, optional
+            A callable is given every qualifying record id in record order and returns them
+            in the order to screen (the prioritisation model's hook); the first one is the
+            answer. A sequence of record ids is a ranking: the answer is the first of them
+            that qualifies (ids that do not qualify, or are not in the review, are skipped),
+            else None. By default, record order.
+        spread : bool, default False
+            Without ``order``: start the reviewer's record order at a point derived from
+            their name alone (a multiple of :data:`SPREAD_BLOCK` records; the start for a
+            review of at most that many records), wrapping round to the first record. So
+            reviewers screening at once mostly work on different records, each reviewer's
+            order stays the same between calls (until records are imported), and it depends
+            on nothing another reviewer did.
 
         Raises
         ------
         StoreError
             Unknown review or user, not a member, or ``order`` returned a record that does
             not qualify.
+
+        Examples
+        --------
+        >>> import tempfile, pathlib
+        >>> from evsynth.store import open_store
+        >>> folder = pathlib.Path(tempfile.mkdtemp())
+        >>> ris = "TY  - JOUR\\nTI  - A trial\\nER  - \\n"
+        >>> _ = (folder / "a.ris").write_text(ris + ris.replace("A trial", "B trial"))
+        >>> with open_store(directory=folder) as store:
+        ...     _ = store.import_records("pain", "Embase", [folder / "a.ris"])
+        ...     store.add_user("ana"); store.add_member("pain", "ana", "reviewer")
+        ...     first = store.next_record("pain", "ana", "title_abstract")
+        ...     ranked = store.next_record("pain", "ana", "title_abstract", order=["r000002"])
+        >>> first, ranked
+        ('r000001', 'r000002')
         """
         if stage not in STAGES:
             raise StoreError(f"stage must be one of {', '.join(STAGES)}; got {stage!r}")
+        if isinstance(order, str) or not (order is None or callable(order)
+                                          or isinstance(order, Sequence)):  # fmt: skip
+            raise StoreError("order must be a callable or a sequence of record ids")
         with self._transaction(f"finding the next record of {review!r}") as session:
             review_row, user = self._review(session, review), self._user(session, username)
             self._check_member(session, review_row, user)
+            if order is None or not callable(order):
+                number = self._first_to_vote(
+                    session, review_row, user, stage, ranking=order, spread=spread
+                )
+                return None if number is None else stored_record_id(number)
             candidates = self._to_vote(session, review_row, user, stage)
         ids = [stored_record_id(number) for number in candidates]
-        if order is None:
-            return ids[0] if ids else None
         allowed = set(ids)
         for chosen in order(ids):
             if chosen not in allowed:
                 raise StoreError(f"order returned {chosen!r}, which is not a record to screen")
             return chosen
         return None
+
+    def own_progress(
+        self, review: str, username: str, stage: str | None = None
+    ) -> tuple[StageProgress, ...]:
+        """``username``'s own counts per stage (records voted on, records still to vote on),
+        equal to the ``stages`` of :func:`evsynth.screening.progress_for` over every screened
+        record, from a few aggregate queries instead of every record's state; only ``stage``'s
+        when it is given.
+
+        Examples
+        --------
+        >>> import tempfile, pathlib
+        >>> from evsynth.store import open_store
+        >>> folder = pathlib.Path(tempfile.mkdtemp())
+        >>> _ = (folder / "a.ris").write_text("TY  - JOUR\\nTI  - A trial\\nER  - \\n")
+        >>> with open_store(directory=folder) as store:
+        ...     _ = store.import_records("pain", "Embase", [folder / "a.ris"])
+        ...     store.add_user("ana"); store.add_member("pain", "ana", "reviewer")
+        ...     store.own_progress("pain", "ana")[0]
+        StageProgress(stage='title_abstract', voted=0, to_do=1)
+        """
+        if stage is not None and stage not in STAGES:
+            raise StoreError(f"stage must be one of {', '.join(STAGES)}; got {stage!r}")
+        with self._transaction(f"counting the decisions of {review!r}") as session:
+            review_row, user = self._review(session, review), self._user(session, username)
+            self._check_member(session, review_row, user)
+            stages = STAGES if stage is None else (stage,)
+            return self._own_progress(session, review_row, user, stages)
+
+    def screening_progress(self, review: str, username: str) -> Progress:
+        """What ``username`` may see of the screening's progress: exactly
+        ``progress_for(screening_states(review), username, role, records=screened_records(review))``
+        (:func:`evsynth.screening.progress_for`). For a reviewer it is counted by
+        :meth:`own_progress`; the lead's and a resolver's (team counts, conflicts) are
+        derived from every state."""
+        with self._transaction(f"counting the decisions of {review!r}") as session:
+            review_row, user = self._review(session, review), self._user(session, username)
+            role = self._check_member(session, review_row, user)
+            if role == "reviewer":
+                stages = self._own_progress(session, review_row, user)
+                return Progress(user.username, role, stages)
+            events = self._events(session, review_row)
+            screened = [stored_record_id(n) for _, n in self._screened(session, review_row)]
+            required = review_row.votes_required
+        states = _derive(review, events, required)
+        return progress_for(states, user.username, role, records=screened)  # type: ignore[arg-type]
+
+    def screening_step(
+        self, review: str, username: str, stage: str, record: str | None = None, *, spread=False
+    ) -> ScreeningStep:
+        """One screening step of ``username`` at ``stage``, read in one transaction: the
+        record to show (``record``, else :meth:`next_record` with ``spread``), its state at
+        the stage (as :meth:`record_state` gives it) and the user's own progress at the stage
+        (as :meth:`own_progress` gives it). What the screening page and ``GET next`` show.
+
+        Raises
+        ------
+        StoreError
+            Unknown review or user, not a member, or ``record`` is not a record to screen.
+
+        Examples
+        --------
+        >>> import tempfile, pathlib
+        >>> from evsynth.store import open_store
+        >>> folder = pathlib.Path(tempfile.mkdtemp())
+        >>> _ = (folder / "a.ris").write_text("TY  - JOUR\\nTI  - A trial\\nER  - \\n")
+        >>> with open_store(directory=folder) as store:
+        ...     _ = store.import_records("pain", "Embase", [folder / "a.ris"])
+        ...     store.add_user("ana"); store.add_member("pain", "ana", "reviewer")
+        ...     step = store.screening_step("pain", "ana", "title_abstract")
+        >>> step.record_id, step.record.title, step.state.status, step.progress.to_do
+        ('r000001', 'A trial', 'open', 1)
+        """
+        from evsynth.store._store import _to_record
+
+        if stage not in STAGES:
+            raise StoreError(f"stage must be one of {', '.join(STAGES)}; got {stage!r}")
+        with self._transaction(f"reading a screening step of {review!r}") as session:
+            review_row, user = self._review(session, review), self._user(session, username)
+            self._check_member(session, review_row, user)
+            duplicates = self._duplicate_numbers(session, review_row)
+            if record is None:
+                number = self._first_to_vote(
+                    session, review_row, user, stage, ranking=None, spread=spread,
+                    duplicates=duplicates,
+                )  # fmt: skip
+            else:
+                number = _ranked_number(record)
+                if number is None or number in duplicates:
+                    raise StoreError(f"{record!r} is not a record to screen in {review!r}")
+            (progress,) = self._own_progress(session, review_row, user, (stage,), duplicates)
+            if number is None:
+                return ScreeningStep(stage, None, None, None, progress)
+            found = session.execute(
+                select(RecordRow, SourceRow.name)
+                .join(SourceRow, SourceRow.id == RecordRow.source_id)
+                .where(RecordRow.review_id == review_row.id, RecordRow.number == number)
+            ).one_or_none()
+            if found is None:
+                raise StoreError(f"{record!r} is not a record to screen in {review!r}")
+            record_id = stored_record_id(number)
+            events = self._events(session, review_row, record_pk=found[0].id)
+            required = review_row.votes_required
+            shown = _to_record(*found)
+        state = _derive(review, events, required).state(record_id, stage)  # type: ignore[arg-type]
+        return ScreeningStep(stage, record_id, shown, state, progress)  # type: ignore[arg-type]
+
+    def is_screened(self, review: str, record: str) -> bool:
+        """Whether ``record`` is one of the review's records to screen (an existing record
+        that is not a duplicate of the record screened for its group); False for anything
+        else, including text that is not a record id.
+
+        Raises
+        ------
+        StoreError
+            The review does not exist.
+        """
+        with self._transaction(f"reading the records of {review!r}") as session:
+            review_row = self._review(session, review)
+            try:
+                (pk,) = self._record_pks(session, review_row, [record])
+                self._check_screened(session, review_row, pk, record)
+            except StoreError:
+                return False
+            return True
+
+    def count_screened(self, review: str) -> int:
+        """The number of records to screen (:meth:`screened_records`, counted)."""
+        with self._transaction(f"reading the records of {review!r}") as session:
+            review_row = self._review(session, review)
+            total = session.scalar(
+                select(func.count())
+                .select_from(RecordRow)
+                .where(RecordRow.review_id == review_row.id)
+            )
+            return total - len(self._duplicate_numbers(session, review_row))
 
     # --- deciding -------------------------------------------------------------------------
 
@@ -260,7 +460,10 @@ class WorkflowMixin:
 
     def _decide(self, review, record, username, stage, decision, reason, note, kind):
         now = self._clock()
-        with self._transaction(f"recording a decision in {review!r}") as session:
+        with (
+            _writers_of(self._engine),
+            self._transaction(f"recording a decision in {review!r}") as session,
+        ):
             review_row = self._lock_decisions(session, review)
             user = self._user(session, username)
             role = self._check_member(session, review_row, user)
@@ -575,6 +778,185 @@ class WorkflowMixin:
                 "screened for the group"
             )
 
+    def _duplicate_numbers(self, session: Session, review: ReviewRow) -> set[int]:
+        """Numbers of the records that are not screened: every member of a current duplicate
+        group but its first (the group's primary)."""
+        return {
+            int(member[1:]) for group in self._current_groups(session, review)
+            for member in group.record_ids[1:]
+        }  # fmt: skip
+
+    def _votable(self, review: ReviewRow, user: UserRow, stage: str) -> list:
+        """Conditions on a review's record (``RecordRow``) under which ``user`` may vote on it
+        at ``stage``, screened apart: open (fewer votes than required), not voted on by
+        ``user``, and at full text included at title/abstract (a resolution to include, or
+        no resolution and every one of the required votes an include)."""
+        votes_at = (
+            DecisionRow.record_id == RecordRow.id,
+            DecisionRow.stage == stage,
+            DecisionRow.kind == "vote",
+        )
+        n_votes = select(func.count()).select_from(DecisionRow).where(*votes_at)
+        conditions = [
+            RecordRow.review_id == review.id,
+            ~exists().where(*votes_at, DecisionRow.user_id == user.id),
+            n_votes.scalar_subquery() < review.votes_required,
+        ]
+        if stage == "full_text":
+            at_ta = (DecisionRow.record_id == RecordRow.id, DecisionRow.stage == "title_abstract")
+            resolution = (*at_ta, DecisionRow.kind == "resolution")
+            ta_votes = (*at_ta, DecisionRow.kind == "vote")
+            n_ta = select(func.count()).select_from(DecisionRow).where(*ta_votes)
+            conditions.append(
+                exists().where(*resolution, DecisionRow.decision == "include")
+                | (
+                    ~exists().where(*resolution)
+                    & (n_ta.scalar_subquery() >= review.votes_required)
+                    & ~exists().where(*ta_votes, DecisionRow.decision != "include")
+                )
+            )
+        return conditions
+
+    def _first_to_vote(
+        self,
+        session: Session,
+        review: ReviewRow,
+        user: UserRow,
+        stage: str,
+        *,
+        ranking: Sequence[str] | None,
+        spread: bool,
+        duplicates: set[int] | None = None,
+    ) -> int | None:
+        """The number of the first record ``user`` may vote on: in ``ranking``'s order, else
+        in record order (from the reviewer's own start with ``spread``)."""
+        if duplicates is None:
+            duplicates = self._duplicate_numbers(session, review)
+        votable = self._votable(review, user, stage)
+        if ranking is not None:
+            for start in range(0, len(ranking), _BATCH):
+                numbers = [_ranked_number(value) for value in ranking[start : start + _BATCH]]
+                found = set(
+                    session.scalars(
+                        select(RecordRow.number).where(
+                            *votable, RecordRow.number.in_([n for n in numbers if n is not None])
+                        )
+                    )
+                )
+                for number in numbers:
+                    if number in found and number not in duplicates:
+                        return number
+            return None
+        begin = 1
+        if spread:
+            last = session.scalar(
+                select(func.max(RecordRow.number)).where(RecordRow.review_id == review.id)
+            )
+            blocks = -(-(last or 0) // SPREAD_BLOCK)
+            if blocks > 1:
+                begin = 1 + SPREAD_BLOCK * (_name_hash(user.username) % blocks)
+        for low, high in ((begin, None), (1, begin)):
+            after = low - 1
+            while True:
+                query = select(RecordRow.number).where(*votable, RecordRow.number > after)
+                if high is not None:
+                    query = query.where(RecordRow.number < high)
+                numbers = list(session.scalars(query.order_by(RecordRow.number).limit(_BATCH)))
+                for number in numbers:
+                    if number not in duplicates:
+                        return number
+                if len(numbers) < _BATCH:
+                    break
+                after = numbers[-1]
+        return None
+
+    def _own_progress(
+        self,
+        session: Session,
+        review: ReviewRow,
+        user: UserRow,
+        stages: Sequence[str] = STAGES,
+        duplicate_numbers: set[int] | None = None,
+    ) -> tuple[StageProgress, ...]:
+        """progress_for's ``stages`` (those asked for), counted in SQL: voted counts every
+        record the user voted on (screened or not); to do counts the screened records that
+        are available, open and not voted on by the user."""
+        if duplicate_numbers is None:
+            duplicate_numbers = self._duplicate_numbers(session, review)
+        not_duplicate = RecordRow.number.not_in(duplicate_numbers) if duplicate_numbers else true()
+        required = review.votes_required
+        counted = []
+        for stage in stages:
+            votes = (
+                DecisionRow.review_id == review.id,
+                DecisionRow.stage == stage,
+                DecisionRow.kind == "vote",
+            )
+            voted = select(func.count(DecisionRow.record_id.distinct())).where(
+                *votes, DecisionRow.user_id == user.id
+            )
+            if stage == "title_abstract":
+                # to do: the screened records less those closed or voted on by the user
+                closed_or_mine = (
+                    select(DecisionRow.record_id)
+                    .where(*votes)
+                    .group_by(DecisionRow.record_id)
+                    .having(
+                        (func.count() >= required)
+                        | (func.sum(case((DecisionRow.user_id == user.id, 1), else_=0)) > 0)
+                    )
+                    .subquery()
+                )
+                n_screened = (
+                    select(func.count())
+                    .select_from(RecordRow)
+                    .where(RecordRow.review_id == review.id, not_duplicate)
+                )
+                n_done = (
+                    select(func.count())
+                    .select_from(closed_or_mine)
+                    .join(RecordRow, RecordRow.id == closed_or_mine.c.record_id)
+                    .where(not_duplicate)
+                )
+                to_do = n_screened.scalar_subquery() - n_done.scalar_subquery()
+            else:
+                included = self._included_subquery(review)
+                to_do = (
+                    select(func.count())
+                    .select_from(included)
+                    .join(RecordRow, RecordRow.id == included.c.record_id)
+                    # open and not voted on by the user (availability is `included`)
+                    .where(not_duplicate, *self._votable(review, user, stage)[1:3])
+                    .scalar_subquery()
+                )
+            n_voted, n_to_do = session.execute(select(voted.scalar_subquery(), to_do)).one()
+            counted.append(StageProgress(stage, n_voted, n_to_do))  # type: ignore[arg-type]
+        return tuple(counted)
+
+    def _included_subquery(self, review: ReviewRow):
+        """The records included at title/abstract (``record_id``): a resolution to include,
+        or no resolution and the required votes all include."""
+        is_resolution = DecisionRow.kind == "resolution"
+        is_vote = DecisionRow.kind == "vote"
+
+        def number_of(condition):
+            return func.sum(case((condition, 1), else_=0))
+
+        return (
+            select(DecisionRow.record_id)
+            .where(DecisionRow.review_id == review.id, DecisionRow.stage == "title_abstract")
+            .group_by(DecisionRow.record_id)
+            .having(
+                (number_of(is_resolution & (DecisionRow.decision == "include")) > 0)
+                | (
+                    (number_of(is_resolution) == 0)
+                    & (number_of(is_vote) >= review.votes_required)
+                    & (number_of(is_vote & (DecisionRow.decision != "include")) == 0)
+                )
+            )
+            .subquery()
+        )
+
     def _to_vote(self, session: Session, review: ReviewRow, user: UserRow, stage: str) -> list:
         """Numbers of the records ``user`` may vote on at ``stage``, in record order.
 
@@ -638,6 +1020,32 @@ class WorkflowMixin:
             if pk not in resolved and n >= review.votes_required and includes == n
         )
         return included
+
+
+def _writers_of(engine):
+    """On SQLite, a lock that this process's decisions take before BEGIN IMMEDIATE.
+
+    Threads of one server then queue here and go on as soon as the previous decision has
+    committed, instead of in SQLite's busy handler, which sleeps in growing steps (up to
+    100 ms) and so made the slowest votes of a busy server wait for seconds. Other processes
+    still wait in the busy handler. PostgreSQL queues on its row lock: no lock here.
+    """
+    if engine.dialect.name != "sqlite":
+        return nullcontext()
+    with _WRITERS_LOCK:
+        return _WRITERS.setdefault(engine, threading.Lock())
+
+
+def _name_hash(name: str) -> int:
+    """A number derived from ``name`` alone, the same in every process (unlike ``hash``)."""
+    return int.from_bytes(hashlib.sha256(name.encode("utf-8")).digest()[:8], "big")
+
+
+def _ranked_number(value: object) -> int | None:
+    """The number of a record id in a ranking, or None for text that is not a record id."""
+    if isinstance(value, str) and value[:1] == "r" and value[1:].isdigit():
+        return int(value[1:])
+    return None
 
 
 def _derive(review: str, rows: Iterable[tuple], required: int) -> ScreeningStates:

@@ -10,9 +10,9 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from evsynth.screening import STAGES, ScreeningError, progress_for, view_for
+from evsynth.screening import STAGES, ScreeningError, view_for
 from evsynth.store import Store, StoreError
-from evsynth.web._access import Access, Member
+from evsynth.web._access import Member
 from evsynth.web._views import progress_json, record_json, refusal_message, view_json
 
 __all__ = ["VoteRequest", "router"]
@@ -40,32 +40,22 @@ def _stage(stage: str) -> str:
     return stage
 
 
-def _own_progress(states, records, access: Access, stage: str) -> dict:
-    progress = progress_for(states, access.username, access.role, records=records)
-    own = next(s for s in progress.stages if s.stage == stage)
-    return {"voted": own.voted, "to_do": own.to_do}
-
-
 @router.get("/reviews/{review}/next")
 def next_record(request: Request, access: Member, stage: str = "title_abstract"):
     stage, store = _stage(stage), _store(request)
-    records = store.screened_records(access.review)
-    record = store.next_record(access.review, access.username, stage)
-    states = store.screening_states(access.review)
+    step = store.screening_step(access.review, access.username, stage, spread=True)
     body = {"stage": stage, "record": None, "view": None}
-    if record is not None:
-        body["record"] = record_json(record, store.record(access.review, record))
-        body["view"] = view_json(
-            view_for(states.state(record, stage), access.username, access.role)
-        )
-    body["progress"] = _own_progress(states, records, access, stage)
+    if step.record_id is not None:
+        body["record"] = record_json(step.record_id, step.record)
+        body["view"] = view_json(view_for(step.state, access.username, access.role))
+    body["progress"] = {"voted": step.progress.voted, "to_do": step.progress.to_do}
     return body
 
 
 @router.get("/reviews/{review}/records/{record}")
 def record_view(request: Request, access: Member, record: str, stage: str = "title_abstract"):
     stage, store = _stage(stage), _store(request)
-    if record not in store.screened_records(access.review):
+    if not store.is_screened(access.review, record):
         raise HTTPException(404, "Not found")
     state = store.record_state(access.review, record, stage)
     view = view_for(state, access.username, access.role)
@@ -97,6 +87,4 @@ def post_vote(request: Request, access: Member, vote: VoteRequest):
 @router.get("/reviews/{review}/progress")
 def progress(request: Request, access: Member):
     store = _store(request)
-    records = store.screened_records(access.review)
-    states = store.screening_states(access.review)
-    return progress_json(progress_for(states, access.username, access.role, records=records))
+    return progress_json(store.screening_progress(access.review, access.username))

@@ -59,34 +59,29 @@ def _page(request: Request, access: Access, template: str, context: dict, status
 @router.get("/reviews/{review}", response_class=HTMLResponse)
 def review_home(request: Request, access: Member):
     store = _store(request)
-    records = store.screened_records(access.review)
-    states = store.screening_states(access.review)
-    progress = progress_for(states, access.username, access.role, records=records)
+    progress = store.screening_progress(access.review, access.username)
     counts = {(stage, status): n for stage, status, n in progress.status_counts}
+    n_records = store.count_screened(access.review)
     return _page(
         request,
         access,
         "home.html",
-        {"progress": progress, "counts": counts, "n_records": len(records), "stages": STAGES},
+        {"progress": progress, "counts": counts, "n_records": n_records, "stages": STAGES},
     )
 
 
 def _screen(request: Request, access: Access, stage: str, record: str | None, *, error=None):
     store = _store(request)
-    records = store.screened_records(access.review)
-    if record is None:
-        record = store.next_record(access.review, access.username, stage)
-    elif record not in records:
+    if record is not None and not store.is_screened(access.review, record):
         raise HTTPException(404, "Not found")
-    states = store.screening_states(access.review)
-    progress = progress_for(states, access.username, access.role, records=records)
-    own = next(s for s in progress.stages if s.stage == stage)
+    step = store.screening_step(access.review, access.username, stage, record, spread=True)
+    record = step.record_id
     context = {
         "stage": stage,
         "record_id": record,
-        "record": store.record(access.review, record) if record else None,
+        "record": step.record,
         "view": None,
-        "own": own,
+        "own": step.progress,
         "keywords": request.app.state.keywords(access.review),
         "undo_seconds": request.app.state.undo_seconds,
         "error": error,
@@ -94,7 +89,7 @@ def _screen(request: Request, access: Access, stage: str, record: str | None, *,
         "reasons": (),
     }
     if record is not None:
-        context["view"] = view_for(states.state(record, stage), access.username, access.role)
+        context["view"] = view_for(step.state, access.username, access.role)
         if stage == "full_text":
             found = store.attachments(access.review, record)
             context["attachment"] = found[-1] if found else None
@@ -137,7 +132,7 @@ def vote(
             note=note.strip()[:4000] or None,
         )
     except (ScreeningError, StoreError) as error:
-        shown = record if record in store.screened_records(access.review) else None
+        shown = record if store.is_screened(access.review, record) else None
         return _screen(request, access, stage, shown, error=refusal_message(error))
     return RedirectResponse(f"{_base(access)}/screen/{stage}", status_code=303)
 
@@ -151,7 +146,7 @@ def upload_pdf(request: Request, access: Member, record: str, file: Annotated[Up
             access.review, record, file.filename or "full-text.pdf", content, by=access.username
         )
     except StoreError as error:
-        if record not in store.screened_records(access.review):
+        if not store.is_screened(access.review, record):
             raise HTTPException(404, "Not found") from None
         return _screen(request, access, "full_text", record, error=str(error))
     return RedirectResponse(f"{_base(access)}/screen/full_text?record={record}", status_code=303)
