@@ -3,26 +3,14 @@ fresh schema per test in the database named by EVSYNTH_TEST_POSTGRES_URL, droppe
 
 from __future__ import annotations
 
-import os
-import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from argon2 import PasswordHasher
-from sqlalchemy import create_engine
-from sqlalchemy.engine import make_url
 
 from evsynth.store import open_store
-
-POSTGRES_URL = os.environ.get("EVSYNTH_TEST_POSTGRES_URL")
-SKIP_POSTGRES = "PostgreSQL store tests skipped: set EVSYNTH_TEST_POSTGRES_URL (.ci/run does)"
-BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
-
-
-def _psycopg(url: str):
-    parsed = make_url(url)
-    return parsed.set(drivername="postgresql+psycopg")
+from tests._databases import BACKENDS, POSTGRES_URL, SKIP_POSTGRES, empty_database
 
 
 @pytest.fixture(params=BACKENDS)
@@ -35,20 +23,8 @@ def backend(request) -> str:
 @pytest.fixture
 def store_url(backend: str, tmp_path: Path):
     """A database URL for an empty store: SQLite file, or a fresh PostgreSQL schema."""
-    if backend == "sqlite":
-        yield f"sqlite:///{tmp_path / 'store.db'}"
-        return
-    schema = f"evsynth_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(_psycopg(POSTGRES_URL))
-    with admin.begin() as connection:
-        connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    url = make_url(POSTGRES_URL).update_query_dict({"options": f"-csearch_path={schema}"})
-    try:
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as connection:
-            connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-        admin.dispose()
+    with empty_database(backend, tmp_path) as url:
+        yield url
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ The server is ``evsynth serve --db URL`` in a subprocess on a free port, over a 
 
 from __future__ import annotations
 
-import os
 import re
 import signal
 import socket
@@ -15,7 +14,6 @@ import subprocess
 import sys
 import threading
 import time
-import uuid
 from contextlib import suppress
 from functools import partial
 from pathlib import Path
@@ -24,13 +22,13 @@ import pytest
 from argon2 import PasswordHasher
 
 from evsynth.store import open_store
+from tests._databases import BACKENDS, empty_database
 
 httpx = pytest.importorskip("httpx")
 pytest.importorskip("uvicorn")
 
 pytestmark = [pytest.mark.slow]
 
-POSTGRES_URL = os.environ.get("EVSYNTH_TEST_POSTGRES_URL")
 REVIEW = "durable-review"
 PASSWORD = "correct horse battery"
 STAGE = "title_abstract"
@@ -39,28 +37,11 @@ _LOGIN_TOKEN = re.compile(r'name="csrf_token" value="([^"]*)"')
 _META_TOKEN = re.compile(r'<meta name="csrf-token" content="([^"]*)">')
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def database_url(request, tmp_path: Path):
+@pytest.fixture(params=BACKENDS)
+def database_url(request, tmp_path):
     """An empty store's URL: a SQLite file, or a fresh PostgreSQL schema (dropped after)."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'evsynth.db'}"
-        return
-    if not POSTGRES_URL:
-        pytest.skip("set EVSYNTH_TEST_POSTGRES_URL (tools/test-postgres.sh) for PostgreSQL")
-    from sqlalchemy import create_engine
-    from sqlalchemy.engine import make_url
-
-    schema = f"evsynth_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(make_url(POSTGRES_URL).set(drivername="postgresql+psycopg"))
-    with admin.begin() as connection:
-        connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    url = make_url(POSTGRES_URL).update_query_dict({"options": f"-csearch_path={schema}"})
-    try:
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as connection:
-            connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-        admin.dispose()
+    with empty_database(request.param, tmp_path) as url:
+        yield url
 
 
 def _seed(url: str, folder: Path, n_records: int, reviewers: list[str]) -> None:

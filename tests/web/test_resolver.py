@@ -3,46 +3,27 @@ not vote on and resolves them; otherwise they screen as a reviewer. On SQLite an
 
 from __future__ import annotations
 
-import os
 import re
-import uuid
 
 import pytest
 from fastapi.testclient import TestClient
 
+from tests._databases import BACKENDS, empty_database
 from tests.web._seed import ANN, BEN, LEAD, PASSWORD, REVIEW, csrf_of, login, seed_store
 from tests.web.test_security import review_routes
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
-POSTGRES_URL = os.environ.get("EVSYNTH_TEST_POSTGRES_URL")
 CY = "cy"
 BASE = f"/reviews/{REVIEW}"
 TA = "title_abstract"
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+@pytest.fixture(params=BACKENDS)
 def database_url(request, tmp_path):
     """An empty store's URL: a SQLite file, or a fresh PostgreSQL schema (dropped after)."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'evsynth.db'}"
-        return
-    if not POSTGRES_URL:
-        pytest.skip("set EVSYNTH_TEST_POSTGRES_URL (tools/test-postgres.sh) for PostgreSQL")
-    from sqlalchemy import create_engine
-    from sqlalchemy.engine import make_url
-
-    schema = f"evsynth_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(make_url(POSTGRES_URL).set(drivername="postgresql+psycopg"))
-    with admin.begin() as connection:
-        connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    url = make_url(POSTGRES_URL).update_query_dict({"options": f"-csearch_path={schema}"})
-    try:
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as connection:
-            connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-        admin.dispose()
+    with empty_database(request.param, tmp_path) as url:
+        yield url
 
 
 @pytest.fixture
