@@ -725,13 +725,20 @@ class Store(AccountsMixin, TeamMixin, WorkflowMixin):
             )
             return DuplicateGroup(group.id, tuple(ids), "person", group.created_at, by)
 
-    def _current_groups(self, session: Session, review: ReviewRow) -> tuple[DuplicateGroup, ...]:
-        latest = session.scalar(
+    def _latest_run(self, session: Session, review: ReviewRow) -> int | None:
+        """The id of the review's latest dedup run (None before the first)."""
+        return session.scalar(
             select(func.max(DedupRunRow.id)).where(DedupRunRow.review_id == review.id)
         )
+
+    def _current_group_filter(self, session: Session, review: ReviewRow):
+        """Which groups are current: person-made ones and those of the latest run."""
+        latest = self._latest_run(session, review)
         wanted = GroupRow.origin == "person"
-        if latest is not None:
-            wanted = wanted | (GroupRow.run_id == latest)
+        return wanted if latest is None else wanted | (GroupRow.run_id == latest)
+
+    def _current_groups(self, session: Session, review: ReviewRow) -> tuple[DuplicateGroup, ...]:
+        wanted = self._current_group_filter(session, review)
         rows = session.execute(
             select(GroupRow, UserRow.username, RecordRow.number)
             .join(GroupMemberRow, GroupMemberRow.group_id == GroupRow.id)
@@ -762,9 +769,7 @@ class Store(AccountsMixin, TeamMixin, WorkflowMixin):
     def _current_queue(
         self, session: Session, review: ReviewRow, current: tuple[DuplicateGroup, ...]
     ) -> tuple[ReviewPair, ...]:
-        latest = session.scalar(
-            select(func.max(DedupRunRow.id)).where(DedupRunRow.review_id == review.id)
-        )
+        latest = self._latest_run(session, review)
         if latest is None:
             return ()
         first, second = RecordRow.__table__.alias("first"), RecordRow.__table__.alias("second")

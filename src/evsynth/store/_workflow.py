@@ -53,7 +53,6 @@ from evsynth.screening import (
 from evsynth.store._errors import StoreError
 from evsynth.store._models import (
     DecisionRow,
-    DedupRunRow,
     GroupMemberRow,
     GroupRow,
     MemberRow,
@@ -735,12 +734,7 @@ class WorkflowMixin:
         The same rule as :meth:`Store.duplicate_groups` (person-made groups first; a
         latest-run group without its members that are in person-made groups), for one record.
         """
-        latest = session.scalar(
-            select(func.max(DedupRunRow.id)).where(DedupRunRow.review_id == review.id)
-        )
-        wanted = GroupRow.origin == "person"
-        if latest is not None:
-            wanted = wanted | (GroupRow.run_id == latest)
+        wanted = self._current_group_filter(session, review)
         memberships = session.execute(
             select(GroupRow.id, GroupRow.origin)
             .join(GroupMemberRow, GroupMemberRow.group_id == GroupRow.id)
