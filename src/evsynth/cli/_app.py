@@ -354,11 +354,11 @@ def demo(
     shutil.copytree(
         example, directory, dirs_exist_ok=True, ignore=shutil.ignore_patterns("report", "*.db*")
     )
-    _build_report(directory, directory / "report")
+    review = _build_report(directory, directory / "report")
     from evsynth.cli._demo import DEMO_PASSWORD, DEMO_TEAM, demo_workbench
 
     with _stderr().status("Setting up the screening workbench"):
-        demo_workbench(directory, es.load_review(directory))
+        demo_workbench(directory, review)
     users = ", ".join(f"{user} ({role})" for user, role in DEMO_TEAM)
     _stdout().print(
         f"Screening workbench: run `evsynth serve {directory}` and open "
@@ -387,7 +387,8 @@ def report(
     _build_report(directory, output or directory / "report", pdf=pdf)
 
 
-def _build_report(directory: Path, out: Path, pdf: bool = False) -> None:
+def _build_report(directory: Path, out: Path, pdf: bool = False):
+    """Load, synthesise, appraise and report a review folder; return the loaded review."""
     from rich.progress import BarColumn, Progress, TextColumn
 
     from evsynth.report import write_report
@@ -423,6 +424,7 @@ def _build_report(directory: Path, out: Path, pdf: bool = False) -> None:
             )
     print_warnings(_stderr(), sorted({str(w.message) for w in caught}))
     _stdout().print(f"Report written to {index.resolve()}", soft_wrap=True)
+    return review
 
 
 def _prisma_counts(directory: Path, review, synthesis):

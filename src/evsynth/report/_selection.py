@@ -13,10 +13,6 @@ from evsynth.review import PrismaCounts, Protocol
 __all__ = ["selection_section", "prisma_rows", "search_text"]
 
 
-def _n(value: int) -> str:
-    return f"{value:,}"
-
-
 def _joined(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
@@ -47,9 +43,9 @@ def search_text(protocol: Protocol, counts: PrismaCounts) -> str:
     searched = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + ", and " + parts[-1]
     removed = counts.duplicates_removed
     return (
-        f"We searched {searched}; the {_n(counts.records_identified)} records found were "
+        f"We searched {searched}; the {counts.records_identified:,} records found were "
         "deduplicated automatically "
-        f"({_n(removed)} duplicate{'' if removed == 1 else 's'} removed) before screening."
+        f"({removed:,} duplicate{'' if removed == 1 else 's'} removed) before screening."
     )
 
 

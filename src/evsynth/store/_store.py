@@ -891,7 +891,7 @@ class Store(AccountsMixin, TeamMixin, WorkflowMixin):
             )
             session.add(row)
             session.flush()
-            return _event(row, review, _record_number(record), username)
+            return decision_event(row, review, stored_record_id(_record_number(record)), username)
 
     def decisions(
         self, review: str, *, stage: str | None = None, record: str | None = None
@@ -915,7 +915,10 @@ class Store(AccountsMixin, TeamMixin, WorkflowMixin):
                 (pk,) = self._record_pks(session, review_row, [record])
                 query = query.where(DecisionRow.record_id == pk)
             rows = session.execute(query).all()
-            return tuple(_event(row, review, number, username) for row, username, number in rows)
+            return tuple(
+                decision_event(row, review, stored_record_id(number), username)
+                for row, username, number in rows
+            )
 
 
 def _record_values(record: Record, number: int, review_id: int, source_id: int) -> dict:
@@ -933,11 +936,12 @@ def _record_values(record: Record, number: int, review_id: int, source_id: int) 
     return values
 
 
-def _event(row: DecisionRow, review: str, number: int, username: str) -> DecisionEvent:
+def decision_event(row: DecisionRow, review: str, record: str, username: str) -> DecisionEvent:
+    """The public form of a stored decision event (``record`` is its text id)."""
     return DecisionEvent(
         id=row.id,
         review=review,
-        record_id=stored_record_id(number),
+        record_id=record,
         username=username,
         stage=row.stage,
         kind=row.kind,

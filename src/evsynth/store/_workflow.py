@@ -1074,20 +1074,9 @@ def _row(review_id: int, record_pk: int, user_id: int, event: ScreeningEvent) ->
 
 
 def _decision_event(row: DecisionRow, review: str, record: str, username: str):
-    from evsynth.store._store import DecisionEvent
+    from evsynth.store._store import decision_event  # _store mixes this module in
 
-    return DecisionEvent(
-        id=row.id,
-        review=review,
-        record_id=record,
-        username=username,
-        stage=row.stage,
-        kind=row.kind,
-        decision=row.decision,
-        reason=row.reason,
-        note=row.note,
-        created_at=row.created_at,
-    )
+    return decision_event(row, review, record, username)
 
 
 # --- reading a decisions file ---------------------------------------------------------------
