@@ -43,6 +43,7 @@ from evsynth.screening._events import (
     derive_states,
     resolved_decision_rows,
 )
+from evsynth.screening._metrics import OrderMetrics, order_metrics, recall_curve
 from evsynth.screening._prisma import prisma_counts, prisma_from_review
 
 __all__ = [
@@ -54,6 +55,7 @@ __all__ = [
     "VIEW_STATUSES",
     "VOTE_DECISIONS",
     "Agreement",
+    "OrderMetrics",
     "Progress",
     "ReviewerProgress",
     "ScreeningError",
@@ -67,9 +69,11 @@ __all__ = [
     "check_new_event",
     "cohen_kappa",
     "derive_states",
+    "order_metrics",
     "prisma_counts",
     "prisma_from_review",
     "progress_for",
+    "recall_curve",
     "resolved_decision_rows",
     "view_for",
 ]
