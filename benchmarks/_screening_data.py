@@ -1,0 +1,30 @@
+"""The ten labelled screening datasets of ``shared/data/screening`` for the benchmarks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT.parent / "shared" / "data" / "screening"
+DATASETS = (
+    "cohen2006_ACEInhibitors",
+    "cohen2006_ADHD",
+    "cohen2006_NSAIDS",
+    "cohen2006_Triptans",
+    "synergy_Donners_2021",
+    "synergy_Jeyaraman_2020",
+    "synergy_Nelson_2002",
+    "synergy_Oud_2018",
+    "synergy_meta_Nagtegaal_2019",
+    "synergy_van_der_Valk_2021",
+)
+
+
+def load(name: str) -> pd.DataFrame:
+    """One dataset as read (row order kept: the priors are row indices of this frame)."""
+    frame = pd.read_csv(DATA / f"{name}.csv.gz", dtype={"record_id": str}, keep_default_na=False)
+    frame["label_included"] = frame["label_included"].astype(np.int64)
+    return frame
