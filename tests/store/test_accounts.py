@@ -255,3 +255,24 @@ def test_sessions_are_revoked(accounts):
     assert accounts.session_user(other.token).username == "bob"
     with accounts.engine.connect() as connection:
         assert connection.scalar(select(func.count()).select_from(SessionRow)) == 4
+
+
+def test_ended_sessions_and_old_login_attempts_are_deleted_after_the_retention(accounts, clock):
+    expired = accounts.create_session("ann", lifetime=timedelta(hours=1))
+    revoked = accounts.create_session("bob")
+    accounts.revoke_session(revoked.token)
+    assert accounts.verify_login("ann", "wrong password", client="10.0.0.7") is None
+    clock.advance(days=30)  # the retention counts from the end of a session
+    accounts.create_session("ann")
+    with accounts.engine.connect() as connection:
+        assert connection.scalar(select(func.count()).select_from(SessionRow)) == 3
+        assert connection.scalar(select(func.count()).select_from(LoginAttemptRow)) == 1
+    clock.advance(hours=1, seconds=1)
+    live = accounts.create_session("bob")
+    with accounts.engine.connect() as connection:
+        hashes = set(connection.scalars(select(SessionRow.token_sha256)))
+        assert connection.scalar(select(func.count()).select_from(LoginAttemptRow)) == 0
+    digest = {hashlib.sha256(s.token.encode()).hexdigest(): s for s in (expired, revoked, live)}
+    assert {digest[h] for h in hashes if h in digest} == {live}
+    assert len(hashes) == 2  # the session started 30 days later and the one just started
+    assert accounts.session_user(live.token).username == "bob"

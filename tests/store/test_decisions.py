@@ -23,8 +23,8 @@ def review(store, exports):
 
 
 def test_decisions_are_stored_in_order(store, review):
-    first = store.record_decision(review, "r000001", "ann", "title_abstract", "include")
-    second = store.record_decision(
+    first = store._append_decision_unchecked(review, "r000001", "ann", "title_abstract", "include")
+    second = store._append_decision_unchecked(
         review, "r000001", "bob", "title_abstract", "exclude", reason="population", note="kids"
     )
     assert first.id < second.id
@@ -44,7 +44,7 @@ def test_store_has_no_way_to_change_decisions():
 
 
 def test_database_refuses_update_and_delete(store, review):
-    store.record_decision(review, "r000002", "ann", "title_abstract", "maybe")
+    store._append_decision_unchecked(review, "r000002", "ann", "title_abstract", "maybe")
     for statement in (update(DecisionRow).values(decision="include"), delete(DecisionRow)):
         with pytest.raises(DatabaseError, match="append-only"), store.engine.begin() as conn:
             conn.execute(statement)
@@ -52,7 +52,7 @@ def test_database_refuses_update_and_delete(store, review):
 
 
 def test_orm_refuses_update_and_delete(store, review):
-    store.record_decision(review, "r000002", "ann", "title_abstract", "maybe")
+    store._append_decision_unchecked(review, "r000002", "ann", "title_abstract", "maybe")
     with Session(store.engine) as session:
         row = session.scalars(select(DecisionRow)).one()
         row.decision = "include"
@@ -67,15 +67,15 @@ def test_orm_refuses_update_and_delete(store, review):
 def test_decision_checks(store, review):
     store.add_user("outsider")
     with pytest.raises(StoreError, match="'outsider' is not a member of review 'pain'"):
-        store.record_decision(review, "r000001", "outsider", "title_abstract", "include")
+        store._append_decision_unchecked(review, "r000001", "outsider", "title_abstract", "include")
     with pytest.raises(StoreError, match="no user named 'nobody'"):
-        store.record_decision(review, "r000001", "nobody", "title_abstract", "include")
+        store._append_decision_unchecked(review, "r000001", "nobody", "title_abstract", "include")
     with pytest.raises(StoreError, match="stage must be one of"):
-        store.record_decision(review, "r000001", "ann", "abstracts", "include")
+        store._append_decision_unchecked(review, "r000001", "ann", "abstracts", "include")
     with pytest.raises(StoreError, match="decision must be one of"):
-        store.record_decision(review, "r000001", "ann", "full_text", "yes")
+        store._append_decision_unchecked(review, "r000001", "ann", "full_text", "yes")
     with pytest.raises(StoreError, match="has no record r000009"):
-        store.record_decision(review, "r000009", "ann", "full_text", "include")
+        store._append_decision_unchecked(review, "r000009", "ann", "full_text", "include")
     assert store.decisions(review) == ()
 
 
@@ -89,13 +89,13 @@ def test_user_and_member_checks(store, review):
 
 
 def test_events_have_a_kind_and_read_per_stage_and_record(store, review):
-    store.record_decision(review, "r000001", "ann", "title_abstract", "include")
-    store.record_decision(review, "r000001", "bob", "title_abstract", "exclude")
-    store.record_decision(review, "r000002", "ann", "title_abstract", "include")
-    resolution = store.record_decision(
+    store._append_decision_unchecked(review, "r000001", "ann", "title_abstract", "include")
+    store._append_decision_unchecked(review, "r000001", "bob", "title_abstract", "exclude")
+    store._append_decision_unchecked(review, "r000002", "ann", "title_abstract", "include")
+    resolution = store._append_decision_unchecked(
         review, "r000001", "lead", "title_abstract", "include", kind="resolution"
     )
-    store.record_decision(
+    store._append_decision_unchecked(
         review, "r000001", "ann", "full_text", "exclude", reason="Wrong comparator"
     )
     assert resolution.kind == "resolution"
@@ -108,7 +108,9 @@ def test_events_have_a_kind_and_read_per_stage_and_record(store, review):
     assert store.decisions(review, record="r000001") == (*events[:2], *events[3:])
     assert store.decisions(review, stage="title_abstract", record="r000002") == (events[2],)
     with pytest.raises(StoreError, match="kind must be one of vote, resolution"):
-        store.record_decision(review, "r000001", "lead", "full_text", "include", kind="final")
+        store._append_decision_unchecked(
+            review, "r000001", "lead", "full_text", "include", kind="final"
+        )
     with pytest.raises(StoreError, match="stage must be one of"):
         store.decisions(review, stage="abstracts")
     with pytest.raises(StoreError, match="has no record r000042"):
@@ -136,7 +138,9 @@ def test_a_stage_is_read_through_the_review_stage_record_index(store, review, ba
 
 
 def test_resolutions_are_append_only_too(store, review):
-    store.record_decision(review, "r000001", "lead", "title_abstract", "exclude", kind="resolution")
+    store._append_decision_unchecked(
+        review, "r000001", "lead", "title_abstract", "exclude", kind="resolution"
+    )
     with pytest.raises(DatabaseError, match="append-only"), store.engine.begin() as connection:
         connection.execute(update(DecisionRow).values(kind="vote"))
     assert store.decisions(review)[0].kind == "resolution"

@@ -99,7 +99,7 @@ def test_0002_applies_on_top_of_0001_with_data_and_goes_back(store, exports):
     store.import_records("pain", "MEDLINE", [exports["medline"]])
     store.add_user("ann")
     store.add_member("pain", "ann", "reviewer")
-    store.record_decision("pain", "r000001", "ann", "title_abstract", "include")
+    store._append_decision_unchecked("pain", "r000001", "ann", "title_abstract", "include")
     _migrate(store, "downgrade", "0001")
     with store.engine.connect() as connection:
         assert MigrationContext.configure(connection).get_current_revision() == "0001"

@@ -41,14 +41,17 @@ def both(store, record, stage, first, second, reasons=(None, None)):
 
 
 def test_two_votes_agree_and_the_state_comes_from_the_stored_events(pain, clock):
-    event = pain.screen_vote("pain", "r000001", "ana", TA, "include", note="RCT?")
+    recorded = pain.screen_vote("pain", "r000001", "ana", TA, "include", note="RCT?")
+    event = recorded.event
     assert (event.username, event.kind, event.note, event.created_at) == (
         "ana", "vote", "RCT?", clock.now,
     )  # fmt: skip
     assert pain.record_state("pain", "r000001", TA).status == "open"
+    assert recorded.state == pain.record_state("pain", "r000001", TA)
     clock.advance(minutes=1)
-    pain.screen_vote("pain", "r000001", "ben", TA, "include")
+    second = pain.screen_vote("pain", "r000001", "ben", TA, "include")
     state = pain.screening_states("pain").state("r000001", TA)
+    assert second.state == state  # the state after the vote, read in its transaction
     assert (state.status, state.final_decision, sorted(state.votes)) == (
         "agreed", "include", ["ana", "ben"],
     )  # fmt: skip
@@ -86,7 +89,7 @@ def test_the_lead_resolves_a_conflict_and_a_reviewer_may_not(pain):
         pain.resolve("pain", "r000001", "cy", TA, "include")
     with pytest.raises(ScreeningError, match="only a conflict can be resolved"):
         pain.resolve("pain", "r000002", "lea", TA, "include")
-    event = pain.resolve("pain", "r000001", "lea", TA, "include", note="met criteria")
+    event = pain.resolve("pain", "r000001", "lea", TA, "include", note="met criteria").event
     assert (event.kind, event.username) == ("resolution", "lea")
     state = pain.record_state("pain", "r000001", TA)
     assert (state.status, state.resolved_by, state.resolution.note) == (
@@ -261,12 +264,12 @@ def test_not_retrieved_is_imported_at_full_text_and_refused_at_title_abstract(pa
     assert len(pain.decisions("pain")) == 5
 
 
-def test_record_decision_takes_not_retrieved_at_full_text_only(pain):
+def test_a_decision_takes_not_retrieved_at_full_text_only(pain):
     with pytest.raises(
         StoreError, match="must be one of include, exclude, maybe at title_abstract"
     ):
-        pain.record_decision("pain", "r000001", "ana", TA, "not_retrieved")
-    event = pain.record_decision("pain", "r000001", "ana", FT, "not_retrieved")
+        pain._append_decision_unchecked("pain", "r000001", "ana", TA, "not_retrieved")
+    event = pain._append_decision_unchecked("pain", "r000001", "ana", FT, "not_retrieved")
     assert (event.stage, event.decision) == (FT, "not_retrieved")
 
 
@@ -296,7 +299,7 @@ def test_a_resolver_is_a_role_of_its_own(with_resolver):
 def test_a_resolver_resolves_conflicts_they_did_not_vote_on(with_resolver):
     store = with_resolver
     both(store, "r000001", TA, "include", "exclude")
-    event = store.resolve("pain", "r000001", "cy", TA, "include", note="third reviewer")
+    event = store.resolve("pain", "r000001", "cy", TA, "include", note="third reviewer").event
     assert (event.kind, event.username) == ("resolution", "cy")
     state = store.record_state("pain", "r000001", TA)
     assert (state.status, state.resolved_by) == ("resolved", "cy")

@@ -16,6 +16,7 @@ Examples
 """
 
 from evsynth.store._accounts import (
+    ACCOUNT_HISTORY_RETENTION,
     LOGIN_WINDOW,
     MAX_LOGIN_FAILURES,
     MIN_PASSWORD_LENGTH,
@@ -52,6 +53,7 @@ from evsynth.store._workflow import (
     DECISIONS_CSV_FIELDS,
     SPREAD_BLOCK,
     STUDIES_CSV_FIELDS,
+    RecordedDecision,
     ScreeningStep,
 )
 
@@ -82,9 +84,11 @@ __all__ = [
     "MAX_LOGIN_FAILURES",
     "MIN_PASSWORD_LENGTH",
     "SESSION_LIFETIME",
+    "ACCOUNT_HISTORY_RETENTION",
     "MAX_ATTACHMENT_BYTES",
     "DECISIONS_CSV_FIELDS",
     "STUDIES_CSV_FIELDS",
     "SPREAD_BLOCK",
     "ScreeningStep",
+    "RecordedDecision",
 ]

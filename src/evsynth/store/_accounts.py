@@ -15,11 +15,12 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, or_, select, update
 
 from evsynth.store._errors import StoreError
 from evsynth.store._models import LoginAttemptRow, SessionRow, UserRow
 from evsynth.store._names import check_name
+from evsynth.store._team import role_select
 
 __all__ = [
     "LOGIN_WINDOW",
@@ -38,6 +39,9 @@ MAX_LOGIN_FAILURES = 5
 MIN_PASSWORD_LENGTH = 8
 MAX_PASSWORD_LENGTH = 1024
 SESSION_LIFETIME = timedelta(hours=12)
+#: Ended sessions (expired or revoked) and login attempts are kept this long, for the
+#: record, then deleted when someone next logs in.
+ACCOUNT_HISTORY_RETENTION = timedelta(days=30)
 # last_seen_at is written at most this often, so that reading a session is not a write per request
 _LAST_SEEN_RESOLUTION = timedelta(minutes=1)
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")  # secrets.token_urlsafe(32)
@@ -305,6 +309,7 @@ class AccountsMixin:
         now = self._clock()
         with self._transaction(f"starting a session for {username!r}") as session:
             user = self._user(session, username)
+            self._prune_history(session, now)
             session.add(
                 SessionRow(
                     token_sha256=_token_digest(token),
@@ -317,28 +322,59 @@ class AccountsMixin:
             )
         return NewSession(token, user.username, csrf_token, now, now + lifetime)
 
+    def _prune_history(self, session, now: datetime) -> None:
+        """Delete the sessions that ended, and the login attempts made, more than
+        :data:`ACCOUNT_HISTORY_RETENTION` ago (far beyond any rate-limiting window)."""
+        before = now - ACCOUNT_HISTORY_RETENTION
+        session.execute(
+            delete(SessionRow).where(
+                or_(SessionRow.expires_at < before, SessionRow.revoked_at < before)
+            )
+        )
+        session.execute(delete(LoginAttemptRow).where(LoginAttemptRow.attempted_at < before))
+
     def session_user(self, token: object) -> SessionUser | None:
         """The user of the session with this cookie token, or None when the token is unknown,
         malformed, expired or revoked. Notes when the session was last seen."""
         if not isinstance(token, str) or not _TOKEN.fullmatch(token):
             return None
-        now = self._clock()
         with self._transaction("reading a session") as session:
-            found = session.execute(
-                select(SessionRow, UserRow.username)
-                .join(UserRow, UserRow.id == SessionRow.user_id)
-                .where(SessionRow.token_sha256 == _token_digest(token))
-            ).one_or_none()
-            if found is None:
+            return self._session_user(session, token)
+
+    def session_member(self, token: object, review: str) -> tuple[SessionUser, str | None] | None:
+        """:meth:`session_user` and the user's role in ``review`` (None when not a member, as
+        :meth:`role_of` says), read in one transaction: the check before every request to a
+        review. None when there is no valid session."""
+        if not isinstance(token, str) or not _TOKEN.fullmatch(token):
+            return None
+        with self._transaction("reading a session") as session:
+            user = self._session_user(session, token)
+            if user is None:
                 return None
-            row, username = found
-            if row.revoked_at is not None or now >= row.expires_at:
-                return None
-            if now - row.last_seen_at >= _LAST_SEEN_RESOLUTION:
-                row.last_seen_at = now
-            return SessionUser(
-                username, row.csrf_token, row.created_at, row.last_seen_at, row.expires_at
+            role = (
+                session.scalar(role_select(review, user.username))
+                if isinstance(review, str)
+                else None
             )
+            return user, role
+
+    def _session_user(self, session, token: str) -> SessionUser | None:
+        found = session.execute(
+            select(SessionRow, UserRow.username)
+            .join(UserRow, UserRow.id == SessionRow.user_id)
+            .where(SessionRow.token_sha256 == _token_digest(token))
+        ).one_or_none()
+        if found is None:
+            return None
+        row, username = found
+        now = self._clock()
+        if row.revoked_at is not None or now >= row.expires_at:
+            return None
+        if now - row.last_seen_at >= _LAST_SEEN_RESOLUTION:
+            row.last_seen_at = now
+        return SessionUser(
+            username, row.csrf_token, row.created_at, row.last_seen_at, row.expires_at
+        )
 
     def revoke_session(self, token: object) -> bool:
         """End a session (log out). True when a valid session was ended."""

@@ -836,7 +836,7 @@ class Store(AccountsMixin, TeamMixin, WorkflowMixin):
 
     # --- decisions ----------------------------------------------------------------------
 
-    def record_decision(
+    def _append_decision_unchecked(
         self,
         review: str,
         record: str,
@@ -848,7 +848,11 @@ class Store(AccountsMixin, TeamMixin, WorkflowMixin):
         reason: str | None = None,
         note: str | None = None,
     ) -> DecisionEvent:
-        """Append a screening decision event (events are never changed or deleted).
+        """Append a screening decision event WITHOUT the screening rules (one vote each,
+        who may resolve, locking): for planting histories in tests, broken ones included, to
+        check that reading them refuses what the rules forbid. Everything else records
+        decisions through :meth:`screen_vote`, :meth:`resolve` or :meth:`import_decisions_csv`.
+        Events are never changed or deleted.
 
         Parameters
         ----------

@@ -53,6 +53,16 @@ PDF_CONTENT_TYPE = "application/pdf"
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
+def role_select(review: str, username: str):
+    """The SELECT of a user's role in a review (no row when they are not a member)."""
+    return (
+        select(MemberRow.role)
+        .join(ReviewRow, ReviewRow.id == MemberRow.review_id)
+        .join(UserRow, UserRow.id == MemberRow.user_id)
+        .where(ReviewRow.name == review, UserRow.username == username)
+    )
+
+
 @dataclass(frozen=True)
 class Member:
     """A user's role in a review."""
@@ -210,12 +220,7 @@ class TeamMixin:
         if not isinstance(review, str) or not isinstance(username, str):
             return None
         with self._transaction("reading a role") as session:
-            return session.scalar(
-                select(MemberRow.role)
-                .join(ReviewRow, ReviewRow.id == MemberRow.review_id)
-                .join(UserRow, UserRow.id == MemberRow.user_id)
-                .where(ReviewRow.name == review, UserRow.username == username)
-            )
+            return session.scalar(role_select(review, username))
 
     def reviews_of(self, username: str) -> dict[str, str]:
         """The reviews a user belongs to, by name (sorted), with their role in each."""

@@ -26,6 +26,7 @@ from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import case, exists, func, select, true
 from sqlalchemy.orm import Session
@@ -62,6 +63,9 @@ from evsynth.store._models import (
     UserRow,
 )
 from evsynth.store._names import stored_record_id
+
+if TYPE_CHECKING:
+    from evsynth.store._store import DecisionEvent
 
 __all__ = [
     "DECISIONS_CSV_FIELDS",
@@ -100,6 +104,16 @@ class ScreeningStep:
     record: Record | None
     state: StageState | None
     progress: StageProgress
+
+
+@dataclass(frozen=True)
+class RecordedDecision:
+    """A decision just recorded (:meth:`Store.screen_vote`, :meth:`Store.resolve`): the
+    stored event and the record's state at the stage right after it, read in the same
+    transaction."""
+
+    event: DecisionEvent
+    state: StageState
 
 
 class WorkflowMixin:
@@ -376,7 +390,7 @@ class WorkflowMixin:
         decision: str,
         reason: str | None = None,
         note: str | None = None,
-    ):
+    ) -> RecordedDecision:
         """Record a reviewer's vote, once the screening rules allow it.
 
         The record's events are read again and the vote is checked
@@ -399,8 +413,8 @@ class WorkflowMixin:
 
         Returns
         -------
-        DecisionEvent
-            The stored event.
+        RecordedDecision
+            The stored event (``event``) and the record's state right after it (``state``).
 
         Raises
         ------
@@ -440,12 +454,13 @@ class WorkflowMixin:
         decision: str,
         reason: str | None = None,
         note: str | None = None,
-    ):
+    ) -> RecordedDecision:
         """Resolve a conflict: the lead (or a designated resolver who did not vote) records the
         final decision, checked and appended as :meth:`screen_vote` does.
 
         ``decision`` is ``"include"`` or ``"exclude"`` (at full text also
-        ``"not_retrieved"``); ``reason`` is required to exclude at full text.
+        ``"not_retrieved"``); ``reason`` is required to exclude at full text. Returns a
+        :class:`RecordedDecision`, as :meth:`screen_vote` does.
 
         Raises
         ------
@@ -472,13 +487,18 @@ class WorkflowMixin:
                 record, user.username, stage, decision, reason=reason, note=note, kind=kind,
                 at=now,
             )  # fmt: skip
-            existing = self._events(session, review_row, record_pk=pk)
-            states = _derive(review, existing, review_row.votes_required)
+            existing = [
+                _screening_event(row) for row in self._events(session, review_row, record_pk=pk)
+            ]
+            required = review_row.votes_required
+            states = _derive_events(review, existing, required)
             check_new_event(states, event, _role_in_rules(role))  # type: ignore[arg-type]
             row = _row(review_row.id, pk, user.id, event)
             session.add(row)
             session.flush()
-            return _decision_event(row, review, record, user.username)
+            stored = _decision_event(row, review, record, user.username)
+        after = _derive_events(review, [*existing, event], required).state(record, stage)
+        return RecordedDecision(stored, after)  # type: ignore[arg-type]
 
     @contextmanager
     def _locked(self, action: str, review: str):
@@ -1043,8 +1063,12 @@ def _ranked_number(value: object) -> int | None:
 
 
 def _derive(review: str, rows: Iterable[tuple], required: int) -> ScreeningStates:
+    return _derive_events(review, (_screening_event(row) for row in rows), required)
+
+
+def _derive_events(review: str, events: Iterable[ScreeningEvent], required: int) -> ScreeningStates:
     try:
-        return derive_states((_screening_event(row) for row in rows), required)
+        return derive_states(events, required)
     except ScreeningError as error:
         raise StoreError(
             f"the decisions stored for {review!r} break the screening rules: {error}"

@@ -107,11 +107,16 @@ async def signed_in(
     return user
 
 
-async def member(
-    review: str, request: Request, user: Annotated[SessionUser, Depends(current_user)]
-) -> Access:
-    """A route of a review: 404 unless the user belongs to it, then the CSRF check."""
-    role = await run_in_threadpool(_store(request).role_of, review, user.username)
+async def member(review: str, request: Request) -> Access:
+    """A route of a review: the session's user (else :class:`NotLoggedIn`), 404 unless they
+    belong to the review, then the CSRF check. Session and role are read in one call."""
+    token = request.cookies.get(SESSION_COOKIE)
+    found = (
+        await run_in_threadpool(_store(request).session_member, token, review) if token else None
+    )
+    if found is None:
+        raise NotLoggedIn()
+    user, role = found
     if role is None:
         raise HTTPException(404, "Not found")
     await _check_csrf(request, user)

@@ -69,7 +69,7 @@ def record_view(request: Request, access: Member, record: str, stage: str = "tit
 def post_vote(request: Request, access: Member, vote: VoteRequest):
     stage, store = _stage(vote.stage), _store(request)
     try:
-        store.screen_vote(
+        recorded = store.screen_vote(
             access.review,
             vote.record,
             access.username,
@@ -80,8 +80,7 @@ def post_vote(request: Request, access: Member, vote: VoteRequest):
         )
     except (ScreeningError, StoreError) as error:
         return JSONResponse({"detail": refusal_message(error)}, status_code=409)
-    state = store.record_state(access.review, vote.record, stage)
-    return {"view": view_json(view_for(state, access.username, access.role))}
+    return {"view": view_json(view_for(recorded.state, access.username, access.role))}
 
 
 @router.get("/reviews/{review}/progress")
