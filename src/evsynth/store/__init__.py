@@ -44,6 +44,7 @@ from evsynth.store._store import (
 from evsynth.store._team import (
     DEFAULT_EXCLUSION_REASONS,
     MAX_ATTACHMENT_BYTES,
+    MAX_VOTES_REQUIRED,
     Attachment,
     Member,
     ReviewSettings,
@@ -86,6 +87,7 @@ __all__ = [
     "SESSION_LIFETIME",
     "ACCOUNT_HISTORY_RETENTION",
     "MAX_ATTACHMENT_BYTES",
+    "MAX_VOTES_REQUIRED",
     "DECISIONS_CSV_FIELDS",
     "STUDIES_CSV_FIELDS",
     "SPREAD_BLOCK",

@@ -233,8 +233,10 @@ def create_app(
 
     from evsynth.web._api import router as api_router
     from evsynth.web._pages import router as pages_router
+    from evsynth.web._team import router as team_router
 
     app.include_router(pages_router)
+    app.include_router(team_router)
     app.include_router(api_router)
     return app
 
