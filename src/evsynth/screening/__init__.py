@@ -45,6 +45,14 @@ from evsynth.screening._events import (
 )
 from evsynth.screening._metrics import OrderMetrics, order_metrics, recall_curve
 from evsynth.screening._prisma import prisma_counts, prisma_from_review
+from evsynth.screening._stopping import (
+    STOPPING_METHODS,
+    StoppingPoint,
+    StoppingResult,
+    recall_test,
+    records_until_stop,
+    stopping_point,
+)
 
 __all__ = [
     "AGREEMENT_CSV_FIELDS",
@@ -52,6 +60,7 @@ __all__ = [
     "ROLES",
     "STAGES",
     "STATUSES",
+    "STOPPING_METHODS",
     "VIEW_STATUSES",
     "VOTE_DECISIONS",
     "Agreement",
@@ -64,6 +73,8 @@ __all__ = [
     "StageProgress",
     "StageState",
     "StageView",
+    "StoppingPoint",
+    "StoppingResult",
     "agreement",
     "agreement_csv_rows",
     "check_new_event",
@@ -74,6 +85,9 @@ __all__ = [
     "prisma_from_review",
     "progress_for",
     "recall_curve",
+    "recall_test",
+    "records_until_stop",
     "resolved_decision_rows",
+    "stopping_point",
     "view_for",
 ]
