@@ -229,8 +229,10 @@ def reviewer(
     deadline: list[float],
     ready: threading.Barrier,
     seed_value: int,
+    think_ms: float = 0.0,
 ) -> None:
-    """Sign in, fetch the first record, wait for the others, then vote-and-fetch."""
+    """Sign in, fetch the first record, wait for the others, then vote-and-fetch; with
+    ``think_ms``, pause before each vote for an exponential time of that mean (reading)."""
     choose = random.Random(seed_value)
     api = f"/api/reviews/{REVIEW}"
     with httpx.Client(base_url=base, timeout=300) as client:
@@ -241,6 +243,8 @@ def reviewer(
             if record is None:
                 log.ran_out = True
                 break
+            if think_ms > 0:
+                time.sleep(choose.expovariate(1000.0 / think_ms))
             if time.perf_counter() > deadline[0]:
                 break
             decision = "include" if choose.random() < 0.3 else "exclude"
@@ -284,6 +288,7 @@ def percentile(values: list[float], q: float) -> float:
 class RunResult:
     backend: str
     database: str
+    think_ms: float
     records: int
     reviewers: int
     iterations: int
@@ -310,7 +315,7 @@ class RunResult:
 
 
 def run_backend(
-    backend: str, url: str, database: str, args: argparse.Namespace, work: Path
+    backend: str, url: str, database: str, args: argparse.Namespace, work: Path, think_ms: float
 ) -> RunResult:
     started = time.perf_counter()
     names = seed(url, work, args.records, args.reviewers)
@@ -323,7 +328,17 @@ def run_backend(
         threads = [
             threading.Thread(
                 target=_guarded,
-                args=(log, ready, base, log, args.iterations, deadline, ready, 20261201 + i),
+                args=(
+                    log,
+                    ready,
+                    base,
+                    log,
+                    args.iterations,
+                    deadline,
+                    ready,
+                    20261201 + i,
+                    think_ms,
+                ),
                 daemon=True,
             )
             for i, log in enumerate(logs)
@@ -349,6 +364,7 @@ def run_backend(
     return RunResult(
         backend=backend,
         database=database,
+        think_ms=think_ms,
         records=args.records,
         reviewers=args.reviewers,
         iterations=args.iterations,
@@ -503,6 +519,8 @@ def machine() -> dict:
 def table(results: list[RunResult]) -> str:
     rows = [
         ("database", lambda r: r.database),
+        ("pause before each vote (mean)", lambda r: (
+            f"{r.think_ms:g} ms (exponential)" if r.think_ms else "none (flat out)")),
         ("records / reviewers / steps each (limit)", lambda r: (
             f"{r.records:,} / {r.reviewers} / {r.iterations} ({r.seconds_limit:g} s)")),
         ("pairs measured (wall time)", lambda r: f"{r.pairs:,} ({r.wall_s:.1f} s)"),
@@ -520,11 +538,28 @@ def table(results: list[RunResult]) -> str:
         ("p99 <= 100 ms", lambda r: "yes" if r.pair_p99_ms <= 100 else "**no**"),
         ("seeding the store", lambda r: f"{r.seed_s:.1f} s"),
     ]  # fmt: skip
-    lines = ["| figure | " + " | ".join(r.backend for r in results) + " |"]
+    heads = [
+        f"{r.backend}, {'flat out' if not r.think_ms else f'{r.think_ms:g} ms'}" for r in results
+    ]
+    lines = ["| figure | " + " | ".join(heads) + " |"]
     lines.append("|---|" + "---|" * len(results))
     for label, cell in rows:
         lines.append(f"| {label} | " + " | ".join(cell(r) for r in results) + " |")
     return "\n".join(lines)
+
+
+def run_one(backend: str, args: argparse.Namespace, think_ms: float) -> RunResult:
+    """One run on a freshly seeded store."""
+    with tempfile.TemporaryDirectory(prefix=f"evsynth-bench-{backend}-") as folder:
+        work = Path(folder)
+        if backend == "sqlite":
+            import sqlite3
+
+            url = f"sqlite:///{work / 'evsynth.db'}"
+            database = f"SQLite {sqlite3.sqlite_version} (WAL)"
+            return run_backend(backend, url, database, args, work, think_ms)
+        with postgres_schema(args.postgres_url) as (url, database):
+            return run_backend(backend, url, database, args, work, think_ms)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -538,13 +573,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="small sizes, SQLite only")
     parser.add_argument("--py-spy", default=None, metavar="PATH", help="profile the server")
     parser.add_argument("--json", type=Path, default=None, help="also write the results here")
+    parser.add_argument(
+        "--think-ms", type=float, nargs="+", default=[0.0, 1000.0], metavar="MS",
+        help="mean pause before each vote, one run per value (0: flat out); default 0 1000",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     if args.quick:
         args.records, args.reviewers, args.iterations, args.seconds = 200, 3, 5, 20
-        args.backend = "sqlite"
+        args.backend, args.think_ms = "sqlite", [0.0]
     for name in ("records", "reviewers", "iterations"):
         if getattr(args, name) < 1:
             parser.error(f"--{name} must be at least 1")
+    if any(value < 0 for value in args.think_ms):
+        parser.error("--think-ms must not be negative")
     if args.py_spy and not shutil.which(args.py_spy):
         parser.error(f"--py-spy: {args.py_spy} is not an executable")
 
@@ -555,20 +596,12 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     backends = ("sqlite", "postgres") if args.backend == "both" else (args.backend,)
     for backend in backends:
-        with tempfile.TemporaryDirectory(prefix=f"evsynth-bench-{backend}-") as folder:
-            work = Path(folder)
-            if backend == "sqlite":
-                url = f"sqlite:///{work / 'evsynth.db'}"
-                import sqlite3
-
-                result = run_backend(backend, url, f"SQLite {sqlite3.sqlite_version} (WAL)",
-                                     args, work)  # fmt: skip
-            else:
-                with postgres_schema(args.postgres_url) as (url, database):
-                    result = run_backend(backend, url, database, args, work)
-        results.append(result)
-        print(f"{backend}: {result.pairs} pairs, p50 {result.pair_p50_ms} ms, "
-              f"p99 {result.pair_p99_ms} ms, {result.errors} errors", flush=True)  # fmt: skip
+        for think_ms in args.think_ms:
+            result = run_one(backend, args, think_ms)
+            results.append(result)
+            print(f"{backend}, pause {think_ms:g} ms: {result.pairs} pairs, "
+                  f"p50 {result.pair_p50_ms} ms, p99 {result.pair_p99_ms} ms, "
+                  f"{result.errors} errors", flush=True)  # fmt: skip
     about["load_average_after"] = os.getloadavg()
     print()
     print(table(results))
