@@ -147,6 +147,9 @@ def test_two_reviewers_a_conflict_its_resolution_kappa_and_prisma(browser, serve
     assert lead.locator("#studies-included").inner_text() == "1"
     assert lead.locator("#reports-included").inner_text() == "2"
     lead.screenshot(path=str(shots / "prisma.png"), full_page=True)
+    lead.goto(f"/reviews/{REVIEW}/team")
+    assert lead.locator("text=Team and settings").count() + lead.locator("h1").count() >= 1
+    lead.screenshot(path=str(shots / "team.png"), full_page=True)
 
     for page in (ann, ben, lead):
         assert page.errors == []
