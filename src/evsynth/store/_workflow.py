@@ -50,6 +50,7 @@ from evsynth.screening import (
     prisma_counts,
     progress_for,
     resolved_decision_rows,
+    view_for,
 )
 from evsynth.store._errors import StoreError
 from evsynth.store._models import (
@@ -290,12 +291,21 @@ class WorkflowMixin:
         return progress_for(states, user.username, role, records=screened)  # type: ignore[arg-type]
 
     def screening_step(
-        self, review: str, username: str, stage: str, record: str | None = None, *, spread=False
+        self,
+        review: str,
+        username: str,
+        stage: str,
+        record: str | None = None,
+        *,
+        spread=False,
+        order: Sequence[str] | None = None,
     ) -> ScreeningStep:
         """One screening step of ``username`` at ``stage``, read in one transaction: the
-        record to show (``record``, else :meth:`next_record` with ``spread``), its state at
-        the stage (as :meth:`record_state` gives it) and the user's own progress at the stage
-        (as :meth:`own_progress` gives it). What the screening page and ``GET next`` show.
+        record to show (``record``, else :meth:`next_record` with ``order`` or ``spread``),
+        its state at the stage (as :meth:`record_state` gives it) and the user's own progress
+        at the stage (as :meth:`own_progress` gives it). What the screening page and ``GET
+        next`` show. ``order`` is a ranking of record ids (the prioritisation model's); the
+        records it leaves out follow in record order.
 
         Raises
         ------
@@ -324,10 +334,17 @@ class WorkflowMixin:
             self._check_member(session, review_row, user)
             duplicates = self._duplicate_numbers(session, review_row)
             if record is None:
-                number = self._first_to_vote(
-                    session, review_row, user, stage, ranking=None, spread=spread,
-                    duplicates=duplicates,
-                )  # fmt: skip
+                number = None
+                if order is not None:
+                    number = self._first_to_vote(
+                        session, review_row, user, stage, ranking=order, spread=False,
+                        duplicates=duplicates,
+                    )  # fmt: skip
+                if number is None:
+                    number = self._first_to_vote(
+                        session, review_row, user, stage, ranking=None, spread=spread,
+                        duplicates=duplicates,
+                    )  # fmt: skip
             else:
                 number = _ranked_number(record)
                 if number is None or number in duplicates:
@@ -348,6 +365,49 @@ class WorkflowMixin:
             shown = _to_record(*found)
         state = _derive(review, events, required).state(record_id, stage)  # type: ignore[arg-type]
         return ScreeningStep(stage, record_id, shown, state, progress)  # type: ignore[arg-type]
+
+    def screening_texts(self, review: str) -> tuple[tuple[str, str], ...]:
+        """(record id, title and abstract) of every record to screen, in record order: what
+        the prioritisation model reads."""
+        with self._transaction(f"reading the records of {review!r}") as session:
+            review_row = self._review(session, review)
+            duplicates = self._duplicate_numbers(session, review_row)
+            rows = session.execute(
+                select(RecordRow.number, RecordRow.title, RecordRow.abstract)
+                .where(RecordRow.review_id == review_row.id)
+                .order_by(RecordRow.number)
+            ).all()
+        return tuple(
+            (stored_record_id(number), f"{title or ''}\n{abstract or ''}".strip())
+            for number, title, abstract in rows
+            if number not in duplicates
+        )
+
+    def training_labels(self, review: str, username: str, stage: str) -> dict[str, int]:
+        """The labels a model ranking ``username``'s queue at ``stage`` may learn from: their
+        own votes (include and maybe 1, exclude and not retrieved 0) and the final decisions
+        their views show (agreed and resolved records), never another reviewer's vote on a
+        record whose outcome the user may not see (:func:`evsynth.screening.view_for`).
+
+        Raises
+        ------
+        StoreError
+            Unknown review or user, or not a member.
+        """
+        if stage not in STAGES:
+            raise StoreError(f"stage must be one of {', '.join(STAGES)}; got {stage!r}")
+        role = self.role_of(review, username)
+        if role is None:
+            raise StoreError(f"{username!r} is not a member of review {review!r}")
+        labels = {}
+        for state in self.screening_states(review):
+            if state.stage != stage:
+                continue
+            view = view_for(state, username, role)
+            decision = view.final_decision or (view.own_vote.decision if view.own_vote else None)
+            if decision is not None:
+                labels[state.record_id] = int(decision in ("include", "maybe"))
+        return labels
 
     def is_screened(self, review: str, record: str) -> bool:
         """Whether ``record`` is one of the review's records to screen (an existing record
