@@ -45,6 +45,7 @@ from evsynth.screening._events import (
 )
 from evsynth.screening._metrics import OrderMetrics, order_metrics, recall_curve
 from evsynth.screening._prisma import prisma_counts, prisma_from_review
+from evsynth.screening._queues import QueueRanking, ReviewerQueues
 from evsynth.screening._stopping import (
     STOPPING_METHODS,
     StoppingPoint,
@@ -67,6 +68,8 @@ __all__ = [
     "OrderMetrics",
     "Progress",
     "ReviewerProgress",
+    "QueueRanking",
+    "ReviewerQueues",
     "ScreeningError",
     "ScreeningEvent",
     "ScreeningStates",

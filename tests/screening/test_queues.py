@@ -1,0 +1,131 @@
+"""Each reviewer's queue ranking: retrained in the background, per reviewer, from their labels."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from evsynth.screening import ReviewerQueues
+
+
+class WordModel:
+    """Ranks texts by how many words they share with the included texts (a toy model)."""
+
+    def __init__(self, texts):
+        self.words = [set(text.split()) for text in texts]
+        self.fitted = 1
+
+    def rank(self, labelled):
+        liked = set().union(*(self.words[row] for row, label in labelled.items() if label))
+        rows = [row for row in range(len(self.words)) if row not in labelled]
+        return sorted(rows, key=lambda row: (-len(self.words[row] & liked), row))
+
+
+TEXTS = [
+    ("r000001", "peer support pain"),
+    ("r000002", "surgery knee"),
+    ("r000003", "peer support group"),
+    ("r000004", "drug trial"),
+    ("r000005", "peer mentoring pain"),
+]
+
+
+def reader(labels, own_votes=1, texts=TEXTS):
+    return lambda: (texts, labels, own_votes)
+
+
+@pytest.fixture
+def queues():
+    made = ReviewerQueues(WordModel, min_interval=0)
+    yield made
+    made.close()
+
+
+def test_a_ranking_puts_records_like_the_included_ones_first(queues):
+    assert queues.ranking("pain", "ana", "title_abstract") is None
+    queues.refresh("pain", "ana", "title_abstract", reader({"r000001": 1, "r000002": 0}), wait=True)
+    ranking = queues.ranking("pain", "ana", "title_abstract")
+    assert ranking.record_ids == ("r000003", "r000005", "r000004")  # ties in record order
+    assert (ranking.labels_seen, ranking.included_seen) == (2, 1)
+
+
+def test_rankings_are_per_reviewer_and_stage(queues):
+    queues.refresh("pain", "ana", "title_abstract", reader({"r000001": 1, "r000002": 0}), wait=True)
+    queues.refresh("pain", "ben", "title_abstract", reader({"r000004": 1, "r000001": 0}), wait=True)
+    assert queues.ranking("pain", "ana", "title_abstract").record_ids[0] == "r000003"
+    assert queues.ranking("pain", "ben", "title_abstract").record_ids[0] == "r000002"
+    assert queues.ranking("pain", "ana", "full_text") is None
+
+
+def test_without_an_include_and_an_exclude_the_queue_keeps_record_order(queues):
+    queues.refresh("pain", "ana", "title_abstract", reader({"r000002": 0}), wait=True)
+    assert queues.ranking("pain", "ana", "title_abstract").record_ids == ()
+
+
+def test_staleness_follows_the_reviewers_own_votes_and_the_interval():
+    queues = ReviewerQueues(WordModel, min_interval=3600)
+    try:
+        assert queues.is_stale("pain", "ana", "title_abstract", own_votes=0)
+        labels = {"r000001": 1, "r000002": 0}
+        queues.refresh("pain", "ana", "title_abstract", reader(labels, 2), wait=True)
+        assert not queues.is_stale("pain", "ana", "title_abstract", own_votes=2)
+        assert not queues.is_stale("pain", "ana", "title_abstract", own_votes=3)  # too soon
+    finally:
+        queues.close()
+    queues = ReviewerQueues(WordModel, min_interval=0)
+    try:
+        queues.refresh("pain", "ana", "title_abstract", reader(labels, 2), wait=True)
+        assert queues.is_stale("pain", "ana", "title_abstract", own_votes=3)
+    finally:
+        queues.close()
+
+
+def test_the_model_is_fitted_once_per_review_until_its_records_change(queues):
+    made = []
+
+    def factory(texts):
+        made.append(len(texts))
+        return WordModel(texts)
+
+    queues = ReviewerQueues(factory, min_interval=0)
+    try:
+        labels = {"r000001": 1, "r000002": 0}
+        for who in ("ana", "ben"):
+            queues.refresh("pain", who, "title_abstract", reader(labels), wait=True)
+        assert made == [5]
+        queues.refresh("pain", "ana", "title_abstract", reader(labels, texts=TEXTS[:4]), wait=True)
+        assert made == [5, 4]
+        queues.forget("pain")
+        assert queues.ranking("pain", "ana", "title_abstract") is None
+    finally:
+        queues.close()
+
+
+def test_one_retraining_at_a_time_per_reviewer(queues):
+    started, release = threading.Event(), threading.Event()
+    calls = []
+
+    def slow():
+        calls.append(1)
+        started.set()
+        release.wait(5)
+        return TEXTS, {"r000001": 1, "r000002": 0}, 1
+
+    queues.refresh("pain", "ana", "title_abstract", slow)
+    started.wait(5)
+    queues.refresh("pain", "ana", "title_abstract", slow)  # already queued: ignored
+    release.set()
+    queues.refresh("pain", "ben", "title_abstract", reader({"r000001": 1, "r000002": 0}), wait=True)
+    assert calls == [1]
+    assert queues.ranking("pain", "ana", "title_abstract") is not None
+
+
+def test_a_failing_read_leaves_no_pending_retraining(queues):
+    def broken():
+        raise RuntimeError("database gone")
+
+    with pytest.raises(RuntimeError, match="database gone"):
+        queues.refresh("pain", "ana", "title_abstract", broken, wait=True)
+    queues.refresh("pain", "ana", "title_abstract", reader({"r000001": 1, "r000002": 0}), wait=True)
+    assert queues.ranking("pain", "ana", "title_abstract") is not None
