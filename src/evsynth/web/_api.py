@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 from evsynth.screening import STAGES, ScreeningError, view_for
 from evsynth.store import Store, StoreError
 from evsynth.web._access import Member
+from evsynth.web._steps import screening_step
 from evsynth.web._views import progress_json, record_json, refusal_message, view_json
 
 __all__ = ["VoteRequest", "router"]
@@ -42,8 +43,8 @@ def _stage(stage: str) -> str:
 
 @router.get("/reviews/{review}/next")
 def next_record(request: Request, access: Member, stage: str = "title_abstract"):
-    stage, store = _stage(stage), _store(request)
-    step = store.screening_step(access.review, access.username, stage, spread=True)
+    stage = _stage(stage)
+    step = screening_step(request, access, stage)
     body = {"stage": stage, "record": None, "view": None}
     if step.record_id is not None:
         body["record"] = record_json(step.record_id, step.record)

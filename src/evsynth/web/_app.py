@@ -15,6 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
+from evsynth.screening import ReviewerQueues
 from evsynth.store import RateLimited, SessionUser, Store
 from evsynth.web._access import (
     CSRF_FIELD,
@@ -84,6 +85,7 @@ def create_app(
     *,
     keywords: Mapping[str, Sequence[str]] | Callable[[str], Sequence[str]] | None = None,
     undo_seconds: float = 5.0,
+    queues: ReviewerQueues | None = None,
 ) -> FastAPI:
     """The workbench as an ASGI app over an open store.
 
@@ -96,6 +98,9 @@ def create_app(
         with the review's name).
     undo_seconds : float, default 5
         How long the screening page waits, offering to undo, before it sends a vote.
+    queues : ReviewerQueues, optional
+        Orders each reviewer's queue by the prioritisation model (retrained in the
+        background from what that reviewer may see); without it, record order.
 
     Returns
     -------
@@ -119,6 +124,9 @@ def create_app(
     app = FastAPI(title="evsynth workbench", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.store = store
     app.state.undo_seconds = float(undo_seconds)
+    if queues is not None and not isinstance(queues, ReviewerQueues):
+        raise TypeError(f"queues must be a ReviewerQueues, not {type(queues).__name__}")
+    app.state.queues = queues
     if keywords is None:
         app.state.keywords = lambda review: ()
     elif callable(keywords):

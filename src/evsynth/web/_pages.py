@@ -30,6 +30,7 @@ from evsynth.screening import (
 from evsynth.store import Store, StoreError
 from evsynth.web._access import Access, Lead, Member, Resolver
 from evsynth.web._app import render
+from evsynth.web._steps import screening_step
 from evsynth.web._views import refusal_message
 
 __all__ = ["router"]
@@ -74,7 +75,7 @@ def _screen(request: Request, access: Access, stage: str, record: str | None, *,
     store = _store(request)
     if record is not None and not store.is_screened(access.review, record):
         raise HTTPException(404, "Not found")
-    step = store.screening_step(access.review, access.username, stage, record, spread=True)
+    step = screening_step(request, access, stage, record)
     record = step.record_id
     context = {
         "stage": stage,
