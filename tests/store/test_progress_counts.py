@@ -141,3 +141,39 @@ def test_spread_starts_each_reviewer_at_their_own_block_and_keeps_their_order(
         seen.append(record)
         store.screen_vote("pain", record, name, TA, "exclude")
     assert seen == [r for r in expected if r != expected[1]]
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(seed=st.integers(0, 2**32 - 1), n_steps=st.integers(1, 40))
+def test_the_vote_tally_stays_equal_to_the_derived_states_step_by_step(
+    team_store, tmp_path, seed, n_steps
+):
+    """The title/abstract tally is brought up to date from the events appended since it was
+    last read: asked after every step (and records imported midway), it must agree."""
+    store = team_store
+    review = f"review{next(_reviews)}"
+    export = tmp_path / f"{review}.ris"
+    export.write_text(ris_text(*({"TI": f"Trial {i}"} for i in range(N_RECORDS))))
+    store.import_records(review, "MEDLINE", [export])
+    for name, role in TEAM.items():
+        if name not in store.users():
+            store.add_user(name)
+        store.add_member(review, name, role)
+    for index, step in enumerate(_history(seed, n_steps)):
+        if index == n_steps // 2:
+            more = tmp_path / f"{review}-more.ris"
+            more.write_text(ris_text({"TI": "A later trial"}, {"TI": "Another later trial"}))
+            store.import_records(review, "Embase", [more])
+        _apply(store, review, step)
+        states = store.screening_states(review)
+        records = store.screened_records(review)
+        for name, role in TEAM.items():
+            derived = progress_for(states, name, role, records=records)
+            expected = next(p for p in derived.stages if p.stage == TA)
+            assert store.own_progress(review, name, TA) == (expected,)
+            votable = [r for r in records if view_for(states.state(r, TA), name, role).can_vote]
+            assert store.next_record(review, name, TA) == (votable[0] if votable else None)

@@ -127,9 +127,10 @@ def test_0003_lets_review_members_be_resolvers_and_goes_back_without_them(store,
     for name, role in (("lea", "lead"), ("ann", "reviewer"), ("cy", "resolver")):
         store.add_user(name)
         store.add_member("pain", name, role)
+    _migrate(store, "downgrade", "0003")
     with pytest.raises(RuntimeError, match=r"1 review member.* have the role 'resolver'"):
         _migrate(store, "downgrade", "0002")
-    with store.engine.connect() as connection:
+    with store.engine.connect() as connection:  # the refused downgrade changed nothing
         assert MigrationContext.configure(connection).get_current_revision() == "0003"
     with store.engine.begin() as connection:
         connection.execute(delete(MemberRow).where(MemberRow.role == "resolver"))
@@ -145,3 +146,16 @@ def test_0003_lets_review_members_be_resolvers_and_goes_back_without_them(store,
     store.add_user("dan")
     with pytest.raises(IntegrityError), store.engine.begin() as connection:
         connection.execute(insert(MemberRow), {"review_id": 1, "user_id": 4, "role": "owner"})
+
+
+def test_0004_indexes_a_reviews_events_by_id_and_goes_back(store):
+    def indexes():
+        with store.engine.connect() as connection:
+            return {ix["name"] for ix in inspect(connection).get_indexes("decision_events")}
+
+    assert "ix_decision_events_review_id_stage_id" in indexes()
+    _migrate(store, "downgrade", "0003")
+    assert "ix_decision_events_review_id_stage_id" not in indexes()
+    _migrate(store, "upgrade", "head")
+    with store.engine.connect() as connection:
+        assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []

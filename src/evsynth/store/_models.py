@@ -288,6 +288,7 @@ class DecisionRow(Base):
     __tablename__ = "decision_events"
     __table_args__ = (
         Index("ix_decision_events_review_id_stage_record_id", "review_id", "stage", "record_id"),
+        Index("ix_decision_events_review_id_stage_id", "review_id", "stage", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -52,6 +52,7 @@ from evsynth.store._models import (
 )
 from evsynth.store._names import check_name as _check_name
 from evsynth.store._names import stored_record_id
+from evsynth.store._tally import VoteTallies
 from evsynth.store._team import TeamMixin
 from evsynth.store._workflow import WorkflowMixin
 
@@ -337,6 +338,7 @@ class Store(AccountsMixin, TeamMixin, WorkflowMixin):
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         self._clock = clock if clock is not None else utcnow
         self._hasher = password_hasher if password_hasher is not None else PasswordHasher()
+        self._tallies = VoteTallies()
 
     @property
     def engine(self) -> Engine:

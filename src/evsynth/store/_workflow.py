@@ -906,6 +906,10 @@ class WorkflowMixin:
         in record order (from the reviewer's own start with ``spread``)."""
         if duplicates is None:
             duplicates = self._duplicate_numbers(session, review)
+        if stage == "title_abstract":
+            return self._first_at_title_abstract(
+                session, review, user, ranking=ranking, spread=spread, duplicates=duplicates
+            )
         votable = self._votable(review, user, stage)
         if ranking is not None:
             for start in range(0, len(ranking), _BATCH):
@@ -926,9 +930,7 @@ class WorkflowMixin:
             last = session.scalar(
                 select(func.max(RecordRow.number)).where(RecordRow.review_id == review.id)
             )
-            blocks = -(-(last or 0) // SPREAD_BLOCK)
-            if blocks > 1:
-                begin = 1 + SPREAD_BLOCK * (_name_hash(user.username) % blocks)
+            begin = _spread_start(user.username, last or 0)
         for low, high in ((begin, None), (1, begin)):
             after = low - 1
             while True:
@@ -944,6 +946,28 @@ class WorkflowMixin:
                 after = numbers[-1]
         return None
 
+    def _first_at_title_abstract(
+        self,
+        session: Session,
+        review: ReviewRow,
+        user: UserRow,
+        *,
+        ranking: Sequence[str] | None,
+        spread: bool,
+        duplicates: set[int],
+    ) -> int | None:
+        """:meth:`_first_to_vote` at title/abstract, from the review's vote tally."""
+        tally = self._tallies.current(session, review)
+        if ranking is not None:
+            for value in ranking:
+                number = _ranked_number(value)
+                if number is not None and number not in duplicates:
+                    if tally.may_vote(number, user.id):
+                        return number
+            return None
+        begin = _spread_start(user.username, tally.max_number) if spread else 1
+        return tally.first_open(user.id, duplicates, begin)
+
     def _own_progress(
         self,
         session: Session,
@@ -952,60 +976,46 @@ class WorkflowMixin:
         stages: Sequence[str] = STAGES,
         duplicate_numbers: set[int] | None = None,
     ) -> tuple[StageProgress, ...]:
-        """progress_for's ``stages`` (those asked for), counted in SQL: voted counts every
-        record the user voted on (screened or not); to do counts the screened records that
-        are available, open and not voted on by the user."""
+        """progress_for's ``stages`` (those asked for): voted counts every record the user
+        voted on (screened or not); to do counts the screened records that are available,
+        open and not voted on by the user. Title/abstract from the review's vote tally, full
+        text counted in SQL (its records are few: those included at title/abstract)."""
         if duplicate_numbers is None:
             duplicate_numbers = self._duplicate_numbers(session, review)
-        not_duplicate = RecordRow.number.not_in(duplicate_numbers) if duplicate_numbers else true()
-        required = review.votes_required
         counted = []
         for stage in stages:
-            votes = (
-                DecisionRow.review_id == review.id,
-                DecisionRow.stage == stage,
-                DecisionRow.kind == "vote",
-            )
-            voted = select(func.count(DecisionRow.record_id.distinct())).where(
-                *votes, DecisionRow.user_id == user.id
-            )
             if stage == "title_abstract":
-                # to do: the screened records less those closed or voted on by the user
-                closed_or_mine = (
-                    select(DecisionRow.record_id)
-                    .where(*votes)
-                    .group_by(DecisionRow.record_id)
-                    .having(
-                        (func.count() >= required)
-                        | (func.sum(case((DecisionRow.user_id == user.id, 1), else_=0)) > 0)
-                    )
-                    .subquery()
-                )
-                n_screened = (
-                    select(func.count())
-                    .select_from(RecordRow)
-                    .where(RecordRow.review_id == review.id, not_duplicate)
-                )
-                n_done = (
-                    select(func.count())
-                    .select_from(closed_or_mine)
-                    .join(RecordRow, RecordRow.id == closed_or_mine.c.record_id)
-                    .where(not_duplicate)
-                )
-                to_do = n_screened.scalar_subquery() - n_done.scalar_subquery()
+                tally = self._tallies.current(session, review)
+                n_voted, n_to_do = tally.voted(user.id), tally.to_do(user.id, duplicate_numbers)
             else:
-                included = self._included_subquery(review)
-                to_do = (
-                    select(func.count())
-                    .select_from(included)
-                    .join(RecordRow, RecordRow.id == included.c.record_id)
-                    # open and not voted on by the user (availability is `included`)
-                    .where(not_duplicate, *self._votable(review, user, stage)[1:3])
-                    .scalar_subquery()
+                n_voted, n_to_do = self._full_text_progress(
+                    session, review, user, duplicate_numbers
                 )
-            n_voted, n_to_do = session.execute(select(voted.scalar_subquery(), to_do)).one()
             counted.append(StageProgress(stage, n_voted, n_to_do))  # type: ignore[arg-type]
         return tuple(counted)
+
+    def _full_text_progress(
+        self, session: Session, review: ReviewRow, user: UserRow, duplicate_numbers: set[int]
+    ) -> tuple[int, int]:
+        not_duplicate = RecordRow.number.not_in(duplicate_numbers) if duplicate_numbers else true()
+        voted = select(func.count(DecisionRow.record_id.distinct())).where(
+            DecisionRow.review_id == review.id,
+            DecisionRow.stage == "full_text",
+            DecisionRow.kind == "vote",
+            DecisionRow.user_id == user.id,
+        )
+        included = self._included_subquery(review)
+        to_do = (
+            select(func.count())
+            .select_from(included)
+            .join(RecordRow, RecordRow.id == included.c.record_id)
+            # open and not voted on by the user (availability is `included`)
+            .where(not_duplicate, *self._votable(review, user, "full_text")[1:3])
+        )
+        n_voted, n_to_do = session.execute(
+            select(voted.scalar_subquery(), to_do.scalar_subquery())
+        ).one()
+        return n_voted, n_to_do
 
     def _included_subquery(self, review: ReviewRow):
         """The records included at title/abstract (``record_id``): a resolution to include,
@@ -1108,6 +1118,13 @@ def _writers_of(engine):
         return nullcontext()
     with _WRITERS_LOCK:
         return _WRITERS.setdefault(engine, threading.Lock())
+
+
+def _spread_start(username: str, last_number: int) -> int:
+    """Where ``username`` starts in record order: a block of :data:`SPREAD_BLOCK` records
+    chosen by their name, so reviewers working at once do not all take the same record."""
+    blocks = -(-last_number // SPREAD_BLOCK)
+    return 1 + SPREAD_BLOCK * (_name_hash(username) % blocks) if blocks > 1 else 1
 
 
 def _name_hash(name: str) -> int:
