@@ -98,8 +98,14 @@ def write_ris(path: Path, n_records: int) -> Path:
     return path
 
 
-def seed(url: str, folder: Path, n_records: int, n_reviewers: int) -> list[str]:
-    """Import the records into review REVIEW and add the reviewers; returns their names."""
+def seed(
+    url: str, folder: Path, n_records: int, n_reviewers: int, closed_share: float = 0.0
+) -> list[str]:
+    """Import the records into review REVIEW and add the reviewers; returns their names.
+
+    With ``closed_share``, that share of the records (spread evenly over the review) was
+    already screened by two earlier reviewers, one include in ten: the late stage of a review,
+    planted through the decisions import (as a screening update would be)."""
     export = write_ris(folder / "records.ris", n_records)
     cheap = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)  # rehashed at login
     names = [f"reviewer{i:02d}" for i in range(1, n_reviewers + 1)]
@@ -108,6 +114,24 @@ def seed(url: str, folder: Path, n_records: int, n_reviewers: int) -> list[str]:
         for name in names:
             store.add_user(name, PASSWORD)
             store.add_member(REVIEW, name, "reviewer")
+        n_closed = round(closed_share * n_records)
+        if n_closed:
+            store.add_user("bench-lead", PASSWORD)
+            store.add_member(REVIEW, "bench-lead", "lead")
+            earlier = ("earlier1", "earlier2")
+            for name in earlier:
+                store.add_user(name, PASSWORD)
+                store.add_member(REVIEW, name, "reviewer")
+            step = n_records / n_closed
+            rows = ["at,username,record,stage,kind,decision,reason,note"]
+            for k in range(n_closed):
+                record = f"r{int(k * step) + 1:06d}"
+                decision = "include" if k % 10 == 0 else "exclude"
+                for name in earlier:
+                    rows.append(f"2026-01-01T00:00:00,{name},{record},{STAGE},vote,{decision},,")
+            planted = folder / "earlier-decisions.csv"
+            planted.write_text("\n".join(rows) + "\n", encoding="utf-8")
+            store.import_decisions_csv(REVIEW, planted, as_user="bench-lead")
     return names
 
 
@@ -289,6 +313,7 @@ class RunResult:
     backend: str
     database: str
     think_ms: float
+    closed_share: float
     records: int
     reviewers: int
     iterations: int
@@ -318,7 +343,7 @@ def run_backend(
     backend: str, url: str, database: str, args: argparse.Namespace, work: Path, think_ms: float
 ) -> RunResult:
     started = time.perf_counter()
-    names = seed(url, work, args.records, args.reviewers)
+    names = seed(url, work, args.records, args.reviewers, args.closed_share)
     seed_s = time.perf_counter() - started
     logs = [ReviewerLog(name) for name in names]
     deadline = [math.inf]
@@ -365,6 +390,7 @@ def run_backend(
         backend=backend,
         database=database,
         think_ms=think_ms,
+        closed_share=args.closed_share,
         records=args.records,
         reviewers=args.reviewers,
         iterations=args.iterations,
@@ -402,10 +428,11 @@ def _guarded(log: ReviewerLog, ready: threading.Barrier, *args) -> None:
 def _check_store(url: str, logs: list[ReviewerLog]) -> tuple[int, str]:
     """The votes in the store, and whether they are exactly the acknowledged ones."""
     with open_store(url) as store:
+        reviewers = {log.username for log in logs}  # not the earlier, planted votes
         stored = Counter(
             (e.username, e.record_id, e.decision)
             for e in store.decisions(REVIEW)
-            if e.kind == "vote"
+            if e.kind == "vote" and e.username in reviewers
         )
         try:
             store.screening_states(REVIEW)
@@ -519,6 +546,7 @@ def machine() -> dict:
 def table(results: list[RunResult]) -> str:
     rows = [
         ("database", lambda r: r.database),
+        ("records already screened by others", lambda r: f"{r.closed_share:.0%}"),
         ("pause before each vote (mean)", lambda r: (
             f"{r.think_ms:g} ms (exponential)" if r.think_ms else "none (flat out)")),
         ("records / reviewers / steps each (limit)", lambda r: (
@@ -574,6 +602,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--py-spy", default=None, metavar="PATH", help="profile the server")
     parser.add_argument("--json", type=Path, default=None, help="also write the results here")
     parser.add_argument(
+        "--closed-share", type=float, default=0.0, metavar="SHARE",
+        help="share of the records already screened by two earlier reviewers (a late stage)",
+    )  # fmt: skip
+    parser.add_argument(
         "--think-ms", type=float, nargs="+", default=[0.0, 1000.0], metavar="MS",
         help="mean pause before each vote, one run per value (0: flat out); default 0 1000",
     )  # fmt: skip
@@ -584,6 +616,8 @@ def main(argv: list[str] | None = None) -> int:
     for name in ("records", "reviewers", "iterations"):
         if getattr(args, name) < 1:
             parser.error(f"--{name} must be at least 1")
+    if not 0 <= args.closed_share < 1:
+        parser.error("--closed-share must be at least 0 and below 1")
     if any(value < 0 for value in args.think_ms):
         parser.error("--think-ms must not be negative")
     if args.py_spy and not shutil.which(args.py_spy):
