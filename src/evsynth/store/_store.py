@@ -52,6 +52,7 @@ from evsynth.store._models import (
 )
 from evsynth.store._names import check_name as _check_name
 from evsynth.store._names import stored_record_id
+from evsynth.store._stopping_checks import StoppingChecksMixin
 from evsynth.store._tally import VoteTallies
 from evsynth.store._team import TeamMixin
 from evsynth.store._workflow import WorkflowMixin
@@ -292,7 +293,7 @@ def open_store(
     return Store(engine, clock=clock, password_hasher=password_hasher)
 
 
-class Store(AccountsMixin, TeamMixin, WorkflowMixin):
+class Store(AccountsMixin, TeamMixin, WorkflowMixin, StoppingChecksMixin):
     """An open workflow store (see :func:`open_store`).
 
     Records are identified by stable ids (``r000001``, ``r000002``, ... per review, in
@@ -501,6 +502,7 @@ class Store(AccountsMixin, TeamMixin, WorkflowMixin):
                 if rows:
                     session.execute(insert(RecordRow), rows)
             import_id = import_row.id
+        self._refresh_statistics("records")
         return ImportSummary(
             review=review,
             source=source,
@@ -510,6 +512,18 @@ class Store(AccountsMixin, TeamMixin, WorkflowMixin):
                 (stored_record_id(first), stored_record_id(number - 1)) if number > first else ()
             ),
         )
+
+    def _refresh_statistics(self, *tables: str) -> None:
+        """After a bulk import, let PostgreSQL's planner know the tables' new sizes (ANALYZE)
+        rather than wait for autovacuum: with stale statistics it reads one record's events
+        through the wrong index (1.6 ms instead of 0.08 ms per screening step at 36,000
+        events). SQLite's planner needs nothing here."""
+        if self._engine.dialect.name != "postgresql":
+            return
+        with self._engine.connect() as connection:
+            for table in tables:
+                connection.exec_driver_sql(f"ANALYZE {table}")
+            connection.commit()
 
     def _refuse_reimport(self, session: Session, review: ReviewRow, read: list) -> None:
         digests = {digest: path for path, digest, _ in read}

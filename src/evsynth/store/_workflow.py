@@ -740,6 +740,7 @@ class WorkflowMixin:
                     + (f"\n... and {more} more" if more else "")
                 )
             session.add_all(new_rows)
+        self._refresh_statistics("decision_events")
         return len(new_rows)
 
     def export_studies_csv(self, review: str, path: str | os.PathLike) -> int:
