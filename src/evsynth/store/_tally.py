@@ -32,6 +32,8 @@ class VoteTally:
     """One review's title/abstract votes (see the module's docstring)."""
 
     def __init__(self, review_id: int, required: int) -> None:
+        # Held by every method: server threads read a tally while others bring it up to date.
+        self.lock = threading.RLock()
         self.review_id = review_id
         self.required = required
         self.last_event_id = 0
@@ -46,59 +48,65 @@ class VoteTally:
         return number in self.numbers and len(self.record_voters.get(number, ())) < self.required
 
     def add_records(self, numbers: Iterable[int]) -> None:
-        for number in sorted(numbers):
-            self.numbers.add(number)
-            self.max_number = max(self.max_number, number)
-            if self.is_open(number):
-                bisect.insort(self.open_numbers, number)
-                for user_id in self.record_voters.get(number, ()):
-                    self.open_voted_by[user_id] += 1
+        with self.lock:
+            for number in sorted(numbers):
+                self.numbers.add(number)
+                self.max_number = max(self.max_number, number)
+                if self.is_open(number):
+                    bisect.insort(self.open_numbers, number)
+                    for user_id in self.record_voters.get(number, ()):
+                        self.open_voted_by[user_id] += 1
 
     def add_vote(self, number: int, user_id: int) -> None:
-        voters = self.record_voters[number]
-        voters.append(user_id)
-        self.voted_by[user_id].add(number)
-        if number not in self.numbers:
-            return  # counted when its record is (it is read after the votes)
-        if len(voters) < self.required:
-            self.open_voted_by[user_id] += 1
-        elif len(voters) == self.required:
-            for earlier in voters[:-1]:
-                self.open_voted_by[earlier] -= 1
-            at = bisect.bisect_left(self.open_numbers, number)
-            del self.open_numbers[at]
+        with self.lock:
+            voters = self.record_voters[number]
+            voters.append(user_id)
+            self.voted_by[user_id].add(number)
+            if number not in self.numbers:
+                return  # counted when its record is (it is read after the votes)
+            if len(voters) < self.required:
+                self.open_voted_by[user_id] += 1
+            elif len(voters) == self.required:
+                for earlier in voters[:-1]:
+                    self.open_voted_by[earlier] -= 1
+                at = bisect.bisect_left(self.open_numbers, number)
+                del self.open_numbers[at]
 
     def to_do(self, user_id: int, duplicates: set[int]) -> int:
         """Open records, not duplicates, that the user has not voted on."""
-        mine = self.voted_by.get(user_id, set())
-        open_duplicates = [n for n in duplicates if self.is_open(n)]
-        return (
-            len(self.open_numbers)
-            - len(open_duplicates)
-            - self.open_voted_by.get(user_id, 0)
-            + sum(1 for n in open_duplicates if n in mine)
-        )
+        with self.lock:
+            mine = self.voted_by.get(user_id, set())
+            open_duplicates = [n for n in duplicates if self.is_open(n)]
+            return (
+                len(self.open_numbers)
+                - len(open_duplicates)
+                - self.open_voted_by.get(user_id, 0)
+                + sum(1 for n in open_duplicates if n in mine)
+            )
 
     def voted(self, user_id: int) -> int:
         """Records the user voted on (duplicates included)."""
-        return len(self.voted_by.get(user_id, ()))
+        with self.lock:
+            return len(self.voted_by.get(user_id, ()))
 
     def may_vote(self, number: int, user_id: int) -> bool:
         """An open record the user has not voted on (whether it is a duplicate is not
         checked here)."""
-        return self.is_open(number) and number not in self.voted_by.get(user_id, ())
+        with self.lock:
+            return self.is_open(number) and number not in self.voted_by.get(user_id, ())
 
     def first_open(self, user_id: int, duplicates: set[int], begin: int) -> int | None:
         """The first open record from ``begin`` on (wrapping round to the start) that is not a
         duplicate and that the user has not voted on."""
-        mine = self.voted_by.get(user_id, ())
-        start = bisect.bisect_left(self.open_numbers, begin)
-        for low, high in ((start, len(self.open_numbers)), (0, start)):
-            for at in range(low, high):
-                number = self.open_numbers[at]
-                if number not in duplicates and number not in mine:
-                    return number
-        return None
+        with self.lock:
+            mine = self.voted_by.get(user_id, ())
+            start = bisect.bisect_left(self.open_numbers, begin)
+            for low, high in ((start, len(self.open_numbers)), (0, start)):
+                for at in range(low, high):
+                    number = self.open_numbers[at]
+                    if number not in duplicates and number not in mine:
+                        return number
+            return None
 
 
 class VoteTallies:
@@ -111,9 +119,15 @@ class VoteTallies:
     def current(self, session: Session, review: ReviewRow) -> VoteTally:
         """The review's tally with every record and vote visible to ``session`` counted.
 
-        Call it inside the transaction whose other reads it should agree with; the lock is
-        held while it reads, so use the result only for reads done before the next call.
+        Call it inside the transaction whose other reads it should agree with; it reads the
+        database once per transaction. Other threads may bring the tally further up to date
+        meanwhile (never back): its methods hold its lock, so each answer is consistent.
         """
+        read = session.info.setdefault("evsynth_tallies_read", set())
+        if review.id in read:  # already brought up to date in this transaction
+            with self._lock:
+                return self._by_review[review.id]
+        read.add(review.id)
         with self._lock:
             tally = self._by_review.get(review.id)
             if tally is None or tally.required != review.votes_required:

@@ -460,6 +460,20 @@ class TeamMixin:
                 f"{review.votes_required}; decision events are never rewritten"
             )
 
+    def _member_of(self, session, review: str, username: str) -> tuple[ReviewRow, UserRow, str]:
+        """The review, the user and their role, read in one query; refused as
+        :meth:`_review`, :meth:`_user` and :meth:`_check_member` refuse."""
+        found = session.execute(
+            select(ReviewRow, UserRow, MemberRow.role)
+            .join(MemberRow, MemberRow.review_id == ReviewRow.id)
+            .join(UserRow, UserRow.id == MemberRow.user_id)
+            .where(ReviewRow.name == review, UserRow.username == username)
+        ).one_or_none()
+        if found is None:
+            review_row, user = self._review(session, review), self._user(session, username)
+            self._check_member(session, review_row, user)  # raises, naming them
+        return tuple(found)  # type: ignore[return-value]
+
     def _check_member(self, session, review: ReviewRow, user: UserRow) -> str:
         member = session.get(MemberRow, (review.id, user.id))
         if member is None:

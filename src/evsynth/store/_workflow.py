@@ -330,8 +330,7 @@ class WorkflowMixin:
         if stage not in STAGES:
             raise StoreError(f"stage must be one of {', '.join(STAGES)}; got {stage!r}")
         with self._transaction(f"reading a screening step of {review!r}") as session:
-            review_row, user = self._review(session, review), self._user(session, username)
-            self._check_member(session, review_row, user)
+            review_row, user, _ = self._member_of(session, review, username)
             duplicates = self._duplicate_numbers(session, review_row)
             if record is None:
                 number = None
