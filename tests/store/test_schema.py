@@ -12,7 +12,7 @@ from sqlalchemy.exc import DatabaseError, IntegrityError
 
 from evsynth.store import DEFAULT_DATABASE, StoreError, open_store
 from evsynth.store._migrations import alembic_config
-from evsynth.store._models import Base, DecisionRow, MemberRow
+from evsynth.store._models import Base, DecisionRow, MemberRow, StoppingCheckRow
 
 from .conftest import POSTGRES_URL, SKIP_POSTGRES
 
@@ -159,3 +159,40 @@ def test_0004_indexes_a_reviews_events_by_id_and_goes_back(store):
     _migrate(store, "upgrade", "head")
     with store.engine.connect() as connection:
         assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
+
+
+def test_0005_adds_stopping_checks_with_their_triggers_and_goes_back(store):
+    def tables():
+        with store.engine.connect() as connection:
+            return set(inspect(connection).get_table_names())
+
+    def functions():
+        if store.engine.dialect.name != "postgresql":
+            return set()
+        with store.engine.connect() as connection:
+            found = connection.exec_driver_sql(
+                "SELECT proname FROM pg_proc JOIN pg_namespace ON pg_namespace.oid = pronamespace"
+                " WHERE nspname = current_schema()"
+            )
+            return set(found.scalars())
+
+    store.add_review("pain")
+    store.add_user("ann")
+    store.add_member("pain", "ann", "reviewer")
+    store.start_stopping_check("pain", "ann", "title_abstract")
+    assert store.engine.dialect.name == "sqlite" or "stopping_checks_end_once" in functions()
+    _migrate(store, "downgrade", "0004")
+    assert "stopping_checks" not in tables()
+    assert "stopping_checks_end_once" not in functions()
+    _migrate(store, "upgrade", "head")
+    with store.engine.connect() as connection:
+        assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
+    assert store.stopping_check("pain", "ann", "title_abstract") is None  # dropped going back
+    check = store.start_stopping_check("pain", "ann", "title_abstract")
+    rows = StoppingCheckRow.__table__
+    # the triggers are back: only the end is written, once
+    with pytest.raises(DatabaseError, match="append-only"), store.engine.begin() as connection:
+        connection.execute(update(rows).values(started_after_votes=3))
+    with pytest.raises(DatabaseError, match="append-only"), store.engine.begin() as connection:
+        connection.execute(delete(rows))
+    assert store.end_stopping_check("pain", "ann", "title_abstract").id == check.id

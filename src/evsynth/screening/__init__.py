@@ -54,6 +54,11 @@ from evsynth.screening._stopping import (
     records_until_stop,
     stopping_point,
 )
+from evsynth.screening._stopping_estimate import (
+    StoppingEstimate,
+    sampling_order,
+    stopping_estimate,
+)
 
 __all__ = [
     "AGREEMENT_CSV_FIELDS",
@@ -76,6 +81,7 @@ __all__ = [
     "StageProgress",
     "StageState",
     "StageView",
+    "StoppingEstimate",
     "StoppingPoint",
     "StoppingResult",
     "agreement",
@@ -91,6 +97,8 @@ __all__ = [
     "recall_test",
     "records_until_stop",
     "resolved_decision_rows",
+    "sampling_order",
+    "stopping_estimate",
     "stopping_point",
     "view_for",
 ]

@@ -27,6 +27,7 @@ from evsynth.store._accounts import (
     User,
 )
 from evsynth.store._errors import StoreError
+from evsynth.store._stopping_checks import StoppingCheck
 from evsynth.store._store import (
     DECISIONS,
     DEFAULT_DATABASE,
@@ -93,4 +94,5 @@ __all__ = [
     "SPREAD_BLOCK",
     "ScreeningStep",
     "RecordedDecision",
+    "StoppingCheck",
 ]

@@ -25,6 +25,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     event,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -48,6 +49,7 @@ __all__ = [
     "SessionRow",
     "AttachmentRow",
     "StudyLinkRow",
+    "StoppingCheckRow",
     "ROLES",
     "ORIGINS",
     "KINDS",
@@ -362,6 +364,45 @@ class StudyLinkRow(Base):
     study_id: Mapped[str] = mapped_column(String(100))
     linked_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     linked_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class StoppingCheckRow(Base):
+    """A reviewer's stopping check at a stage: from its start they screen in random order.
+
+    Append-only but for its end: a row is inserted when the check starts and its
+    ``ended_at`` is set once when it ends (database triggers refuse any other UPDATE, and
+    every DELETE). At most one check per reviewer and stage is running (``ended_at`` NULL),
+    by a partial unique index. ``started_after_votes``: the reviewer's own votes at the
+    stage when it started (where the random sample begins).
+    """
+
+    __tablename__ = "stopping_checks"
+    __table_args__ = (
+        CheckConstraint("stage IN ('title_abstract', 'full_text')", name="stage"),
+        CheckConstraint("started_after_votes >= 0", name="started_after_votes"),
+        Index(
+            "uq_stopping_checks_running",
+            "review_id",
+            "user_id",
+            "stage",
+            unique=True,
+            sqlite_where=text("ended_at IS NULL"),
+            postgresql_where=text("ended_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    stage: Mapped[str] = mapped_column(String(30))
+    started_after_votes: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+@event.listens_for(StoppingCheckRow, "before_delete")
+def _refuse_check_deletion(mapper, connection, target) -> None:
+    raise StoreError("stopping checks are append-only: a check is ended, never deleted")
 
 
 @event.listens_for(DecisionRow, "before_update")

@@ -30,7 +30,7 @@ from evsynth.screening import (
 from evsynth.store import Store, StoreError
 from evsynth.web._access import Access, Lead, Member, Resolver
 from evsynth.web._app import render
-from evsynth.web._steps import screening_step
+from evsynth.web._steps import screening_step_and_check, stopping_status
 from evsynth.web._views import refusal_message
 
 __all__ = ["router"]
@@ -63,11 +63,21 @@ def review_home(request: Request, access: Member):
     progress = store.screening_progress(access.review, access.username)
     counts = {(stage, status): n for stage, status, n in progress.status_counts}
     n_records = store.count_screened(access.review)
+    stopping = {}  # per stage: the running check (or None) and the test's numbers
+    for own in progress.stages:
+        check = store.stopping_check(access.review, access.username, own.stage)
+        stopping[own.stage] = (check, stopping_status(store, access, own, check))
     return _page(
         request,
         access,
         "home.html",
-        {"progress": progress, "counts": counts, "n_records": n_records, "stages": STAGES},
+        {
+            "progress": progress,
+            "counts": counts,
+            "n_records": n_records,
+            "stages": STAGES,
+            "stopping": stopping,
+        },
     )
 
 
@@ -75,7 +85,7 @@ def _screen(request: Request, access: Access, stage: str, record: str | None, *,
     store = _store(request)
     if record is not None and not store.is_screened(access.review, record):
         raise HTTPException(404, "Not found")
-    step = screening_step(request, access, stage, record)
+    step, check = screening_step_and_check(request, access, stage, record)
     record = step.record_id
     context = {
         "stage": stage,
@@ -83,6 +93,8 @@ def _screen(request: Request, access: Access, stage: str, record: str | None, *,
         "record": step.record,
         "view": None,
         "own": step.progress,
+        "check": check,
+        "estimate": stopping_status(store, access, step.progress, check) if check else None,
         "keywords": request.app.state.keywords(access.review),
         "undo_seconds": request.app.state.undo_seconds,
         "error": error,
@@ -135,6 +147,34 @@ def vote(
     except (ScreeningError, StoreError) as error:
         shown = record if store.is_screened(access.review, record) else None
         return _screen(request, access, stage, shown, error=refusal_message(error))
+    return RedirectResponse(f"{_base(access)}/screen/{stage}", status_code=303)
+
+
+@router.post("/reviews/{review}/screen/{stage}/stopping-check")
+def start_stopping_check(request: Request, access: Member, stage: str):
+    """Start the member's stopping check at the stage: their queue turns random. When one is
+    running already (a second click) it goes on as it was."""
+    _check_stage(stage)
+    store = _store(request)
+    try:
+        store.start_stopping_check(access.review, access.username, stage)
+    except StoreError as error:
+        if store.stopping_check(access.review, access.username, stage) is None:
+            raise HTTPException(409, str(error)) from None
+    return RedirectResponse(f"{_base(access)}/screen/{stage}", status_code=303)
+
+
+@router.post("/reviews/{review}/screen/{stage}/stopping-check/end")
+def end_stopping_check(request: Request, access: Member, stage: str):
+    """End the member's stopping check at the stage: back to the ranked queue. With none
+    running (a second click) nothing changes."""
+    _check_stage(stage)
+    store = _store(request)
+    try:
+        store.end_stopping_check(access.review, access.username, stage)
+    except StoreError as error:
+        if store.stopping_check(access.review, access.username, stage) is not None:
+            raise HTTPException(409, str(error)) from None
     return RedirectResponse(f"{_base(access)}/screen/{stage}", status_code=303)
 
 
