@@ -44,6 +44,19 @@ def _history(seed: int, n_steps: int) -> list[tuple]:
     return history
 
 
+def _new_review(store, tmp_path) -> str:
+    """A new review of N_RECORDS records with the TEAM as members; its name."""
+    review = f"review{next(_reviews)}"
+    export = tmp_path / f"{review}.ris"
+    export.write_text(ris_text(*({"TI": f"Trial {i}"} for i in range(N_RECORDS))))
+    store.import_records(review, "MEDLINE", [export])
+    for name, role in TEAM.items():
+        if name not in store.users():
+            store.add_user(name)
+        store.add_member(review, name, role)
+    return review
+
+
 def _apply(store, review, step) -> None:
     if step[0] == "group":
         try:
@@ -70,14 +83,7 @@ def test_counted_progress_and_next_record_equal_the_derived_ones(
     team_store, tmp_path, seed, n_steps
 ):
     store = team_store
-    review = f"review{next(_reviews)}"
-    export = tmp_path / f"{review}.ris"
-    export.write_text(ris_text(*({"TI": f"Trial {i}"} for i in range(N_RECORDS))))
-    store.import_records(review, "MEDLINE", [export])
-    for name, role in TEAM.items():
-        if name not in store.users():
-            store.add_user(name)
-        store.add_member(review, name, role)
+    review = _new_review(store, tmp_path)
     for step in _history(seed, n_steps):
         _apply(store, review, step)
     states = store.screening_states(review)
@@ -155,14 +161,7 @@ def test_the_vote_tally_stays_equal_to_the_derived_states_step_by_step(
     """The title/abstract tally is brought up to date from the events appended since it was
     last read: asked after every step (and records imported midway), it must agree."""
     store = team_store
-    review = f"review{next(_reviews)}"
-    export = tmp_path / f"{review}.ris"
-    export.write_text(ris_text(*({"TI": f"Trial {i}"} for i in range(N_RECORDS))))
-    store.import_records(review, "MEDLINE", [export])
-    for name, role in TEAM.items():
-        if name not in store.users():
-            store.add_user(name)
-        store.add_member(review, name, role)
+    review = _new_review(store, tmp_path)
     for index, step in enumerate(_history(seed, n_steps)):
         if index == n_steps // 2:
             more = tmp_path / f"{review}-more.ris"

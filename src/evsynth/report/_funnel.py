@@ -16,8 +16,8 @@ from evsynth.report._style import (
     fmt_num,
     fmt_p,
     font,
-    font_family,
     new_figure,
+    style_xy_axes,
 )
 
 __all__ = ["funnel_plot"]
@@ -122,19 +122,7 @@ def funnel_plot(
     ax.axvline(est, color=INK, lw=LINE_WIDTH, zorder=1, gid="funnel-pooled")
     ax.scatter(yi, sei, s=18, color=ACCENT, edgecolors="white", linewidths=0.4, zorder=3)
 
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
-    for side in ("left", "bottom"):
-        ax.spines[side].set_linewidth(LINE_WIDTH)
-        ax.spines[side].set_color(INK)
-    ax.tick_params(
-        length=3.5,
-        width=LINE_WIDTH,
-        color=INK,
-        labelcolor=INK,
-        labelsize=_FONT_SIZE - 0.5,
-        labelfontfamily=list(font_family()),
-    )
+    style_xy_axes(ax, _FONT_SIZE - 0.5)
     ax.set_xlabel(measure_label, fontproperties=body, color=INK)
     ax.set_ylabel("Standard error", fontproperties=body, color=INK)
     if handles:

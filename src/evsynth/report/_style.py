@@ -28,6 +28,7 @@ __all__ = [
     "fmt_p",
     "new_figure",
     "style_x_axis",
+    "style_xy_axes",
     "TextMeasurer",
 ]
 
@@ -141,6 +142,25 @@ def style_x_axis(ax, tick_size: float) -> None:
         length=3.5,
         width=LINE_WIDTH,
         pad=2.5,
+        color=INK,
+        labelcolor=INK,
+        labelsize=tick_size,
+        labelfontfamily=list(font_family()),
+    )
+
+
+def style_xy_axes(ax, tick_size: float) -> None:
+    """The house look of an axes with both axes shown (funnel plots, recall curves): no top or
+    right spine, thin ink left and bottom spines, outward ticks labelled in the house font at
+    ``tick_size`` points."""
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    for side in ("left", "bottom"):
+        ax.spines[side].set_linewidth(LINE_WIDTH)
+        ax.spines[side].set_color(INK)
+    ax.tick_params(
+        length=3.5,
+        width=LINE_WIDTH,
         color=INK,
         labelcolor=INK,
         labelsize=tick_size,

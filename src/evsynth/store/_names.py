@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from evsynth.screening import STAGES
 from evsynth.store._errors import StoreError
 
-__all__ = ["check_name", "stored_record_id"]
+__all__ = ["check_name", "check_stage", "stored_record_id"]
 
 
 def check_name(value: object, what: str, limit: int) -> str:
@@ -32,3 +33,16 @@ def stored_record_id(number: int) -> str:
     'r000123'
     """
     return f"r{number:06d}"
+
+
+def check_stage(stage: object) -> str:
+    """``stage`` when it is a screening stage, else a :class:`StoreError` listing them.
+
+    Examples
+    --------
+    >>> check_stage("full_text")
+    'full_text'
+    """
+    if stage not in STAGES:
+        raise StoreError(f"stage must be one of {', '.join(STAGES)}; got {stage!r}")
+    return stage  # type: ignore[return-value]

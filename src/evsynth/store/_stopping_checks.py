@@ -27,7 +27,6 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from evsynth.screening import STAGES
 from evsynth.store._errors import StoreError
 from evsynth.store._models import (
     DecisionRow,
@@ -36,6 +35,7 @@ from evsynth.store._models import (
     StoppingCheckRow,
     UserRow,
 )
+from evsynth.store._names import check_stage
 from evsynth.store._workflow import _writers_of
 
 __all__ = ["StoppingCheck", "StoppingChecksMixin"]
@@ -76,12 +76,6 @@ class StoppingCheck:
     def running(self) -> bool:
         """Whether the check has not ended."""
         return self.ended_at is None
-
-
-def _check_stage(stage: object) -> str:
-    if stage not in STAGES:
-        raise StoreError(f"stage must be one of {', '.join(STAGES)}; got {stage!r}")
-    return stage  # type: ignore[return-value]
 
 
 def _check(row: StoppingCheckRow, review: str, username: str) -> StoppingCheck:
@@ -133,7 +127,7 @@ class StoppingChecksMixin:
         >>> started.started_after_votes, running == started, ended.running, after
         (0, True, False, None)
         """
-        stage = _check_stage(stage)
+        stage = check_stage(stage)
         with (
             _writers_of(self._engine),
             self._transaction(f"starting a stopping check in {review!r}") as session,
@@ -172,7 +166,7 @@ class StoppingChecksMixin:
             Unknown review, user or stage, not a member, or no check of theirs is running
             at the stage.
         """
-        stage = _check_stage(stage)
+        stage = check_stage(stage)
         with self._transaction(f"ending a stopping check in {review!r}") as session:
             review_row, user = self._review(session, review), self._user(session, username)
             self._check_member(session, review_row, user)
@@ -193,7 +187,7 @@ class StoppingChecksMixin:
         StoreError
             Unknown review, user or stage, or not a member.
         """
-        stage = _check_stage(stage)
+        stage = check_stage(stage)
         with self._transaction(f"reading the stopping checks of {review!r}") as session:
             review_row, user = self._review(session, review), self._user(session, username)
             self._check_member(session, review_row, user)
@@ -225,7 +219,7 @@ class StoppingChecksMixin:
         ...     store.own_vote_labels("pain", "ana", "title_abstract")
         (1, 0)
         """
-        stage = _check_stage(stage)
+        stage = check_stage(stage)
         with self._transaction(f"reading the votes of {review!r}") as session:
             review_row, user = self._review(session, review), self._user(session, username)
             self._check_member(session, review_row, user)

@@ -51,7 +51,7 @@ from evsynth.store._models import (
     utcnow,
 )
 from evsynth.store._names import check_name as _check_name
-from evsynth.store._names import stored_record_id
+from evsynth.store._names import check_stage, stored_record_id
 from evsynth.store._stopping_checks import StoppingChecksMixin
 from evsynth.store._tally import VoteTallies
 from evsynth.store._team import TeamMixin
@@ -885,8 +885,7 @@ class Store(AccountsMixin, TeamMixin, WorkflowMixin, StoppingChecksMixin):
         reason, note : str, optional
             The exclusion reason; a free note.
         """
-        if stage not in STAGES:
-            raise StoreError(f"stage must be one of {', '.join(STAGES)}; got {stage!r}")
+        check_stage(stage)
         if decision not in _STAGE_DECISIONS[stage]:
             raise StoreError(
                 f"decision must be one of {', '.join(_STAGE_DECISIONS[stage])} at {stage}; "

@@ -63,7 +63,7 @@ from evsynth.store._models import (
     SourceRow,
     UserRow,
 )
-from evsynth.store._names import stored_record_id
+from evsynth.store._names import check_stage, stored_record_id
 
 if TYPE_CHECKING:
     from evsynth.store._store import DecisionEvent
@@ -156,8 +156,7 @@ class WorkflowMixin:
 
     def record_state(self, review: str, record: str, stage: str) -> StageState:
         """The state of one record at one stage, from that record's events only (cheap)."""
-        if stage not in STAGES:
-            raise StoreError(f"stage must be one of {', '.join(STAGES)}; got {stage!r}")
+        check_stage(stage)
         with self._transaction(f"reading the decisions of {review!r}") as session:
             review_row = self._review(session, review)
             (pk,) = self._record_pks(session, review_row, [record])
@@ -222,8 +221,7 @@ class WorkflowMixin:
         >>> first, ranked
         ('r000001', 'r000002')
         """
-        if stage not in STAGES:
-            raise StoreError(f"stage must be one of {', '.join(STAGES)}; got {stage!r}")
+        check_stage(stage)
         if isinstance(order, str) or not (order is None or callable(order)
                                           or isinstance(order, Sequence)):  # fmt: skip
             raise StoreError("order must be a callable or a sequence of record ids")
@@ -327,8 +325,7 @@ class WorkflowMixin:
         """
         from evsynth.store._store import _to_record
 
-        if stage not in STAGES:
-            raise StoreError(f"stage must be one of {', '.join(STAGES)}; got {stage!r}")
+        check_stage(stage)
         with self._transaction(f"reading a screening step of {review!r}") as session:
             review_row, user, _ = self._member_of(session, review, username)
             duplicates = self._duplicate_numbers(session, review_row)
@@ -393,8 +390,7 @@ class WorkflowMixin:
         StoreError
             Unknown review or user, or not a member.
         """
-        if stage not in STAGES:
-            raise StoreError(f"stage must be one of {', '.join(STAGES)}; got {stage!r}")
+        check_stage(stage)
         role = self.role_of(review, username)
         if role is None:
             raise StoreError(f"{username!r} is not a member of review {review!r}")
