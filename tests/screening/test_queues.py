@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 
@@ -104,20 +105,25 @@ def test_the_model_is_fitted_once_per_review_until_its_records_change(queues):
 
 def test_one_retraining_at_a_time_per_reviewer(queues):
     started, release = threading.Event(), threading.Event()
-    calls = []
+    calls, running, overlapped = [], [0], [False]
 
     def slow():
+        running[0] += 1
+        overlapped[0] |= running[0] > 1
         calls.append(1)
         started.set()
         release.wait(5)
+        running[0] -= 1
         return TEXTS, {"r000001": 1, "r000002": 0}, 1
 
     queues.refresh("pain", "ana", "title_abstract", slow)
     started.wait(5)
-    queues.refresh("pain", "ana", "title_abstract", slow)  # already queued: ignored
+    queues.refresh("pain", "ana", "title_abstract", slow)  # remembered, run after the first
+    queues.refresh("pain", "ana", "title_abstract", slow)  # the same request: one more run
     release.set()
     queues.refresh("pain", "ben", "title_abstract", reader({"r000001": 1, "r000002": 0}), wait=True)
-    assert calls == [1]
+    queues.refresh("pain", "cy", "title_abstract", reader({"r000001": 1, "r000002": 0}), wait=True)
+    assert calls == [1, 1] and not overlapped[0]
     assert queues.ranking("pain", "ana", "title_abstract") is not None
 
 
@@ -129,3 +135,35 @@ def test_a_failing_read_leaves_no_pending_retraining(queues):
         queues.refresh("pain", "ana", "title_abstract", broken, wait=True)
     queues.refresh("pain", "ana", "title_abstract", reader({"r000001": 1, "r000002": 0}), wait=True)
     assert queues.ranking("pain", "ana", "title_abstract") is not None
+
+
+def test_a_refresh_asked_for_while_one_runs_is_run_after_it(queues):
+    started, release = threading.Event(), threading.Event()
+
+    def slow():
+        started.set()
+        release.wait(5)
+        return TEXTS, {"r000001": 1, "r000002": 0}, 1
+
+    queues.refresh("pain", "ana", "title_abstract", slow)
+    started.wait(5)
+    newer = {"r000004": 1, "r000001": 0}
+    queues.refresh("pain", "ana", "title_abstract", reader(newer, own_votes=2))
+    release.set()
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        ranking = queues.ranking("pain", "ana", "title_abstract")
+        if ranking is not None and ranking.own_votes == 2:
+            break
+        time.sleep(0.01)
+    assert ranking.own_votes == 2 and ranking.record_ids[0] == "r000002"
+
+
+def test_a_failure_on_the_background_thread_is_logged(queues, caplog):
+    def broken():
+        raise RuntimeError("database gone")
+
+    with caplog.at_level("ERROR", logger="evsynth.screening"):
+        with pytest.raises(RuntimeError):
+            queues.refresh("pain", "ana", "title_abstract", broken, wait=True)
+    assert "ranking the queue of ana in 'pain'" in caplog.text

@@ -10,6 +10,7 @@ costs at most one core; until a ranking is ready the queue falls back to record 
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -17,6 +18,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 __all__ = ["QueueRanking", "ReviewerQueues"]
+
+_log = logging.getLogger("evsynth.screening")
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,7 @@ class ReviewerQueues:
         self._models: dict[str, tuple[tuple[str, ...], object]] = {}
         self._rankings: dict[tuple[str, str, str], QueueRanking] = {}
         self._pending: set[tuple[str, str, str]] = set()
+        self._again: dict[tuple[str, str, str], Callable] = {}
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="evsynth-ranking")
 
     def ranking(self, review: str, reviewer: str, stage: str) -> QueueRanking | None:
@@ -95,13 +99,17 @@ class ReviewerQueues:
         *,
         wait: bool = False,
     ) -> None:
-        """Retrain one reviewer's ranking on the background thread (unless one is already
-        queued for them). ``read()`` returns the review's (record id, text) pairs, the
-        reviewer's training labels by record id and their own vote count, read when the
-        retraining starts. ``wait`` blocks until it is done (tests, the first ranking)."""
+        """Retrain one reviewer's ranking on the background thread. ``read()`` returns the
+        review's (record id, text) pairs, the reviewer's training labels by record id and
+        their own vote count, read when the retraining starts. While one retraining of the
+        reviewer's is queued or running, another is remembered and run once it ends (so the
+        newest votes are never left out). ``wait`` blocks until it is done (tests, the first
+        ranking) and raises what it raised; otherwise failures are logged and the queue keeps
+        its last ranking (or record order)."""
         key = (review, reviewer, stage)
         with self._lock:
             if key in self._pending:
+                self._again[key] = read
                 return
             self._pending.add(key)
         future = self._worker.submit(self._retrain, key, read)
@@ -116,7 +124,8 @@ class ReviewerQueues:
                 del self._rankings[key]
 
     def close(self) -> None:
-        self._worker.shutdown(wait=True, cancel_futures=True)
+        """Stop: queued retrainings are dropped and a running one is not waited for."""
+        self._worker.shutdown(wait=False, cancel_futures=True)
 
     def _retrain(self, key: tuple[str, str, str], read) -> None:
         try:
@@ -138,6 +147,15 @@ class ReviewerQueues:
             made = QueueRanking(order, len(labelled), included, time.monotonic(), own_votes)
             with self._lock:
                 self._rankings[key] = made
+        except Exception:
+            _log.exception("ranking the queue of %s in %r at %s failed", key[1], key[0], key[2])
+            raise
         finally:
             with self._lock:
                 self._pending.discard(key)
+                again = self._again.pop(key, None)
+            if again is not None:
+                try:
+                    self.refresh(*key, again)
+                except RuntimeError:  # closed meanwhile
+                    pass
