@@ -460,6 +460,8 @@ def main() -> None:
 # Commands defined in their own modules, registered here (they use the helpers above).
 from evsynth.cli._dedup import dedup  # noqa: E402
 from evsynth.cli._serve import serve  # noqa: E402
+from evsynth.cli._simulate import simulate  # noqa: E402
 
 app.command()(dedup)
 app.command()(serve)
+app.command()(simulate)

@@ -10,6 +10,7 @@ from evsynth.report._figures import save_figure
 from evsynth.report._forest import forest_plot
 from evsynth.report._funnel import funnel_plot
 from evsynth.report._prisma import prisma_flow_diagram
+from evsynth.report._recall_plot import recall_curve_figure
 from evsynth.report._report import methods_text, write_report
 from evsynth.report._rob_plots import judgement_shares, summary_plot, traffic_light_plot
 from evsynth.report._sof import (
@@ -40,6 +41,7 @@ __all__ = [
     "summary_forest_plot",
     "funnel_plot",
     "prisma_flow_diagram",
+    "recall_curve_figure",
     "traffic_light_plot",
     "summary_plot",
     "judgement_shares",

@@ -43,7 +43,9 @@ from evsynth.screening._events import (
     derive_states,
     resolved_decision_rows,
 )
+from evsynth.screening._labelled import LABEL_COLUMNS, LabelledRecords, read_labelled
 from evsynth.screening._metrics import OrderMetrics, order_metrics, recall_curve
+from evsynth.screening._priors import prior_indices
 from evsynth.screening._prisma import prisma_counts, prisma_from_review
 from evsynth.screening._queues import QueueRanking, ReviewerQueues
 from evsynth.screening._stopping import (
@@ -63,6 +65,7 @@ from evsynth.screening._stopping_estimate import (
 __all__ = [
     "AGREEMENT_CSV_FIELDS",
     "EVENT_KINDS",
+    "LABEL_COLUMNS",
     "ROLES",
     "STAGES",
     "STATUSES",
@@ -70,6 +73,7 @@ __all__ = [
     "VIEW_STATUSES",
     "VOTE_DECISIONS",
     "Agreement",
+    "LabelledRecords",
     "OrderMetrics",
     "Progress",
     "ReviewerProgress",
@@ -90,9 +94,11 @@ __all__ = [
     "cohen_kappa",
     "derive_states",
     "order_metrics",
+    "prior_indices",
     "prisma_counts",
     "prisma_from_review",
     "progress_for",
+    "read_labelled",
     "recall_curve",
     "recall_test",
     "records_until_stop",
