@@ -145,10 +145,13 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def serve(url: str, log: Path, *, startup_s: float = 60) -> Iterator[tuple[str, int]]:
+def serve(
+    url: str, log: Path, *, startup_s: float = 60, prioritise: bool = False
+) -> Iterator[tuple[str, int]]:
     """``evsynth serve --db url`` on a free port: yields (base URL, process id)."""
     port = free_port()
     command = [sys.executable, "-c", _SERVE, "serve", "--db", url, "--port", str(port)]
+    command.append("--prioritise" if prioritise else "--no-prioritise")
     with open(log, "wb") as out:
         process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
     base = f"http://127.0.0.1:{port}"
@@ -349,7 +352,7 @@ def run_backend(
     deadline = [math.inf]
     ready = threading.Barrier(len(names) + 1)
     sampler = None
-    with serve(url, work / f"server-{backend}.log") as (base, pid):
+    with serve(url, work / f"server-{backend}.log", prioritise=args.prioritise) as (base, pid):
         threads = [
             threading.Thread(
                 target=_guarded,
@@ -601,6 +604,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="small sizes, SQLite only")
     parser.add_argument("--py-spy", default=None, metavar="PATH", help="profile the server")
     parser.add_argument("--json", type=Path, default=None, help="also write the results here")
+    parser.add_argument(
+        "--prioritise", action="store_true",
+        help="serve with prioritised queues (evsynth serve's default); off: record order",
+    )  # fmt: skip
     parser.add_argument(
         "--closed-share", type=float, default=0.0, metavar="SHARE",
         help="share of the records already screened by two earlier reviewers (a late stage)",
