@@ -298,9 +298,9 @@ def test_without_prioritisation_the_queue_is_in_record_order(store, reviewer_in)
     assert ann.screen(12) == [f"r{n:06d}" for n in range(1, 13)]
 
 
-def test_serve_prioritises_by_default_and_closes_the_queues(tmp_path, monkeypatch):
-    """``evsynth serve`` builds the queues with the ranking model (the running app ranks a
-    queue), ``--no-prioritise`` builds none, and the queues are closed when it stops."""
+def test_serve_prioritises_when_asked_and_closes_the_queues(tmp_path, monkeypatch):
+    """``evsynth serve --prioritise`` builds the queues with the ranking model (the running
+    app ranks a queue), without it none are built, and the queues are closed when it stops."""
     import uvicorn
     from typer.testing import CliRunner
 
@@ -323,7 +323,7 @@ def test_serve_prioritises_by_default_and_closes_the_queues(tmp_path, monkeypatc
             ann.close()
 
     monkeypatch.setattr(uvicorn, "run", run)
-    result = CliRunner().invoke(cli, ["serve", str(tmp_path)])
+    result = CliRunner().invoke(cli, ["serve", str(tmp_path), "--prioritise"])
     assert result.exit_code == 0, result.output
     assert "Queues prioritised by the" in result.output
     (queues,) = served
@@ -331,7 +331,7 @@ def test_serve_prioritises_by_default_and_closes_the_queues(tmp_path, monkeypatc
     with pytest.raises(RuntimeError, match="shutdown"):
         queues.refresh(REVIEW, ANN, STAGE, lambda: ((), {}, 0))
 
-    result = CliRunner().invoke(cli, ["serve", str(tmp_path), "--no-prioritise"])
+    result = CliRunner().invoke(cli, ["serve", str(tmp_path)])
     assert result.exit_code == 0, result.output
     assert "record order" in result.output
     assert served[1] is None
