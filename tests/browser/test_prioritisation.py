@@ -8,12 +8,9 @@ tests/web/test_prioritised_queue.py), so record order would show one relevant re
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
-
 import pytest
 
+from tests.browser.conftest import running_app
 from tests.web._seed import ANN, PASSWORD
 from tests.web.test_prioritised_queue import REVIEW, anchor_model, is_relevant, seed_two_topics
 
@@ -23,16 +20,9 @@ FIRST = 6  # decisions before the queue is judged
 THEN = 10  # records judged after them
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def server(tmp_path):
     """A real uvicorn server over the two-topic review, queues on: ``(base_url, queues)``."""
-    uvicorn = pytest.importorskip("uvicorn")
     # scikit-learn imported now rather than on the ranking thread while the page waits
     import evsynth.screening._ranking  # noqa: F401
     from evsynth.screening import ReviewerQueues
@@ -43,18 +33,8 @@ def server(tmp_path):
     store = seed_two_topics(folder)
     queues = ReviewerQueues(anchor_model, min_interval=0)
     app = create_app(store, undo_seconds=0.2, queues=queues)
-    port = _free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
-    running = uvicorn.Server(config)
-    thread = threading.Thread(target=running.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not running.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert running.started, "uvicorn did not start"
-    yield f"http://127.0.0.1:{port}", queues
-    running.should_exit = True
-    thread.join(timeout=5)
+    with running_app(app) as base:
+        yield base, queues
     queues.close()
     store.close()
 

@@ -4,12 +4,10 @@ resolves a conflict, and kappa and the PRISMA counts change (screenshots in tmp_
 from __future__ import annotations
 
 import re
-import socket
-import threading
-import time
 
 import pytest
 
+from tests.browser.conftest import running_app
 from tests.web._seed import ANN, BEN, LEAD, PASSWORD, REVIEW, seed_store
 
 pytestmark = [pytest.mark.browser, pytest.mark.filterwarnings("ignore::DeprecationWarning")]
@@ -18,34 +16,17 @@ N_RECORDS = 20
 KEYWORDS = ("peer", "support", "chronic", "pain")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def server(tmp_path):
     """A real uvicorn server over a seeded SQLite store: ``(base_url, store)``."""
-    uvicorn = pytest.importorskip("uvicorn")
     from evsynth.web import create_app
 
     folder = tmp_path / "review"
     folder.mkdir()
     store = seed_store(folder, n_records=N_RECORDS)
     app = create_app(store, keywords={REVIEW: KEYWORDS}, undo_seconds=0.3)
-    port = _free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
-    running = uvicorn.Server(config)
-    thread = threading.Thread(target=running.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not running.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert running.started, "uvicorn did not start"
-    yield f"http://127.0.0.1:{port}", store
-    running.should_exit = True
-    thread.join(timeout=5)
+    with running_app(app) as base:
+        yield base, store
     store.close()
 
 
