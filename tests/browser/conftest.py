@@ -57,3 +57,22 @@ def running_app(app) -> Iterator[str]:
     finally:
         running.should_exit = True
         thread.join(timeout=5)
+
+
+def signed_in_page(browser, base: str, username: str, password: str):
+    """A new page signed in as ``username``; ``page.errors`` collects console errors and
+    uncaught exceptions, ``page.requests`` every URL the page asked for."""
+    context = browser.new_context(viewport={"width": 1280, "height": 860}, base_url=base)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto("/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    with page.expect_navigation():
+        page.click("button[type=submit]")
+    page.errors, page.requests = errors, requests  # type: ignore[attr-defined]
+    return page

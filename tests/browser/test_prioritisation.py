@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import running_app
+from tests.browser.conftest import running_app, signed_in_page
 from tests.web._seed import ANN, PASSWORD
 from tests.web.test_prioritised_queue import REVIEW, anchor_model, is_relevant, seed_two_topics
 
@@ -41,18 +41,7 @@ def server(tmp_path):
 
 def test_relevant_records_rise_as_the_reviewer_screens(browser, server, tmp_path):
     base, queues = server
-    context = browser.new_context(viewport={"width": 1280, "height": 860}, base_url=base)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    requests: list[str] = []
-    page.on("request", lambda request: requests.append(request.url))
-    page.goto("/login")
-    page.fill("input[name=username]", ANN)
-    page.fill("input[name=password]", PASSWORD)
-    with page.expect_navigation():
-        page.click("button[type=submit]")
+    page = signed_in_page(browser, base, ANN, PASSWORD)
 
     page.goto(f"/reviews/{REVIEW}/screen/title_abstract")
     shown: list[str] = []
@@ -73,6 +62,6 @@ def test_relevant_records_rise_as_the_reviewer_screens(browser, server, tmp_path
     assert relevant_then >= 0.8 > base_rate
     latest = queues.ranking(REVIEW, ANN, "title_abstract")
     assert latest is not None and latest.labels_seen >= FIRST + THEN - 2
-    assert errors == []
-    assert all(url.startswith(base) for url in requests), "a request left the server"
-    context.close()
+    assert page.errors == []
+    assert all(url.startswith(base) for url in page.requests), "a request left the server"
+    page.context.close()

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.browser.conftest import running_app
+from tests.browser.conftest import running_app, signed_in_page
 from tests.web._seed import ANN, BEN, LEAD, PASSWORD, REVIEW, seed_store
 
 pytestmark = [pytest.mark.browser, pytest.mark.filterwarnings("ignore::DeprecationWarning")]
@@ -31,20 +31,7 @@ def server(tmp_path):
 
 
 def _open(browser, base: str, username: str):
-    context = browser.new_context(viewport={"width": 1280, "height": 860}, base_url=base)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    requests: list[str] = []
-    page.on("request", lambda request: requests.append(request.url))
-    page.goto("/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    with page.expect_navigation():
-        page.click("button[type=submit]")
-    page.errors, page.requests = errors, requests  # type: ignore[attr-defined]
-    return page
+    return signed_in_page(browser, base, username, PASSWORD)
 
 
 def _screen_with_keys(page, keys: str) -> None:
