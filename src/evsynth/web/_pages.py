@@ -116,9 +116,14 @@ def screen(request: Request, access: Member, stage: str, record: str | None = No
     return _screen(request, access, _check_stage(stage), record)
 
 
-def _reason(reason: str, custom_reason: str) -> str | None:
-    chosen = custom_reason.strip() or reason.strip()
-    return chosen[:500] or None
+def _reason_and_note(decision: str, reason: str, custom_reason: str, note: str) -> dict:
+    """The ``reason`` (a typed one before the listed one; only to exclude) and ``note`` of a
+    vote or resolution form, trimmed to their columns' lengths."""
+    chosen = (custom_reason.strip() or reason.strip())[:500] or None
+    return {
+        "reason": chosen if decision == "exclude" else None,
+        "note": note.strip()[:4000] or None,
+    }
 
 
 @router.post("/reviews/{review}/screen/{stage}/vote")
@@ -141,8 +146,7 @@ def vote(
             access.username,
             stage,
             decision,
-            reason=_reason(reason, custom_reason) if decision == "exclude" else None,
-            note=note.strip()[:4000] or None,
+            **_reason_and_note(decision, reason, custom_reason, note),
         )
     except (ScreeningError, StoreError) as error:
         shown = record if store.is_screened(access.review, record) else None
@@ -256,8 +260,7 @@ def resolve(
             access.username,
             stage,
             decision,
-            reason=_reason(reason, custom_reason) if decision == "exclude" else None,
-            note=note.strip()[:4000] or None,
+            **_reason_and_note(decision, reason, custom_reason, note),
         )
     except (ScreeningError, StoreError) as error:
         raise HTTPException(409, refusal_message(error)) from None
