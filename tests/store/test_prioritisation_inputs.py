@@ -66,3 +66,16 @@ def test_the_next_record_follows_the_ranking_then_record_order(pain):
     )
     # a ranking naming unknown or malformed ids is not an error
     assert pain.screening_step("pain", "ana", TA, order=["x", "r999999"]).record_id == "r000002"
+
+
+def test_the_records_version_changes_when_the_texts_would(pain, exports):
+    first = pain.screening_records_version("pain")
+    assert pain.screening_records_version("pain") == first
+    pain.screen_vote("pain", "r000001", "ana", TA, "include")  # votes leave the texts alone
+    assert pain.screening_records_version("pain") == first
+    pain.import_records("pain", "Embase", [exports["embase"]])
+    imported = pain.screening_records_version("pain")
+    assert imported != first
+    pain.deduplicate("pain")
+    assert pain.screening_records_version("pain") != imported
+    assert len(pain.screening_texts("pain")) < pain.record_count("pain")

@@ -326,10 +326,11 @@ def test_serve_prioritises_when_asked_and_closes_the_queues(tmp_path, monkeypatc
     result = CliRunner().invoke(cli, ["serve", str(tmp_path), "--prioritise"])
     assert result.exit_code == 0, result.output
     assert "Queues prioritised by the" in result.output
+    assert f"Ranking model of {REVIEW!r} fitted on" in result.output  # before any request
     (queues,) = served
     assert isinstance(queues, ReviewerQueues)
     with pytest.raises(RuntimeError, match="shutdown"):
-        queues.refresh(REVIEW, ANN, STAGE, lambda: ((), {}, 0))
+        queues.refresh(REVIEW, ANN, STAGE, lambda: ((), {}, 0), lambda: ())
 
     result = CliRunner().invoke(cli, ["serve", str(tmp_path)])
     assert result.exit_code == 0, result.output

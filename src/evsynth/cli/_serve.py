@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated
@@ -14,10 +15,6 @@ from evsynth.cli._console import stdout as _stdout
 
 __all__ = ["serve"]
 
-# the module of the optional package that the "default" ranking model reads its sentence
-# embeddings from (evsynth.screening._ranking.EMBEDDING_PACKAGE); looked up here without
-# importing the model's module, which imports scikit-learn
-
 
 def _queue_model(texts: Sequence[str], *, kind: str):
     """A ranking model of one review's texts (the ``model_factory`` of ReviewerQueues);
@@ -26,6 +23,23 @@ def _queue_model(texts: Sequence[str], *, kind: str):
     from evsynth.screening._ranking import ranking_model
 
     return ranking_model(texts, kind=kind)
+
+
+def _prepare(store, queues) -> None:
+    """Fit every review's ranking model before taking requests (seconds for a large review,
+    which would otherwise slow the first reviewers' requests)."""
+    for review in store.reviews():
+        version = store.screening_records_version(review)
+        texts = store.screening_texts(review)
+        if len(texts) < 2:
+            continue  # nothing to rank yet; fitted at the first retraining after an import
+        started = time.perf_counter()
+        with _stdout().status(f"Fitting the ranking model of {review!r} ({len(texts):,} records)"):
+            queues.prepare(review, version, lambda texts=texts: texts)
+        _stdout().print(
+            f"Ranking model of {review!r} fitted on {len(texts):,} records "
+            f"in {time.perf_counter() - started:.1f} s."
+        )
 
 
 def serve(
@@ -91,6 +105,7 @@ def serve(
 
             kind = available_kind()
             queues = ReviewerQueues(functools.partial(_queue_model, kind=kind))
+            _prepare(store, queues)
         app = create_app(store, keywords=lambda review: keywords.get(review, ()), queues=queues)
         _stdout().print(f"evsynth workbench on http://{host}:{port}/ ({store.url})")
         if queues is None:

@@ -13,9 +13,11 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+
+import numpy as np
 
 __all__ = ["QueueRanking", "ReviewerQueues"]
 
@@ -47,6 +49,16 @@ class QueueRanking:
     own_votes: int
 
 
+@dataclass(frozen=True)
+class _ReviewModel:
+    """A review's model, the version of the records it was fitted on, and their ids."""
+
+    version: Hashable
+    ids: np.ndarray  # of str objects, by row
+    row_of: dict[str, int]
+    model: object
+
+
 class ReviewerQueues:
     """Rankings of every reviewer's queue, refreshed in the background.
 
@@ -68,10 +80,10 @@ class ReviewerQueues:
         self._factory = model_factory
         self._min_interval = min_interval
         self._lock = threading.Lock()
-        self._models: dict[str, tuple[tuple[str, ...], object]] = {}
+        self._models: dict[str, _ReviewModel] = {}
         self._rankings: dict[tuple[str, str, str], QueueRanking] = {}
         self._pending: set[tuple[str, str, str]] = set()
-        self._again: dict[tuple[str, str, str], Callable] = {}
+        self._again: dict[tuple[str, str, str], tuple[Callable, Callable]] = {}
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="evsynth-ranking")
 
     def ranking(self, review: str, reviewer: str, stage: str) -> QueueRanking | None:
@@ -95,26 +107,39 @@ class ReviewerQueues:
         review: str,
         reviewer: str,
         stage: str,
-        read: Callable[[], tuple[Sequence[tuple[str, str]], Mapping[str, int], int]],
+        read: Callable[[], tuple[Hashable, Mapping[str, int], int]],
+        texts: Callable[[], Sequence[tuple[str, str]]],
         *,
         wait: bool = False,
     ) -> None:
-        """Retrain one reviewer's ranking on the background thread. ``read()`` returns the
-        review's (record id, text) pairs, the reviewer's training labels by record id and
-        their own vote count, read when the retraining starts. While one retraining of the
-        reviewer's is queued or running, another is remembered and run once it ends (so the
-        newest votes are never left out). ``wait`` blocks until it is done (tests, the first
-        ranking) and raises what it raised; otherwise failures are logged and the queue keeps
-        its last ranking (or record order)."""
+        """Retrain one reviewer's ranking on the background thread.
+
+        ``read()`` returns the version of the review's records (any value that changes
+        whenever ``texts()`` would), the reviewer's training labels by record id and their own
+        vote count, read when the retraining starts; ``texts()`` returns the (record id, text)
+        pairs, read only when the review's model is missing or of another version (reading
+        every title and abstract is the costly part of a retraining). While one retraining of
+        the reviewer's is queued or running, another is remembered and run once it ends (so
+        the newest votes are never left out). ``wait`` blocks until it is done (tests, the
+        first ranking) and raises what it raised; otherwise failures are logged and the queue
+        keeps its last ranking (or record order)."""
         key = (review, reviewer, stage)
         with self._lock:
             if key in self._pending:
-                self._again[key] = read
+                self._again[key] = (read, texts)
                 return
             self._pending.add(key)
-        future = self._worker.submit(self._retrain, key, read)
+        future = self._worker.submit(self._retrain, key, read, texts)
         if wait:
             future.result()
+
+    def prepare(
+        self, review: str, version: Hashable, texts: Callable[[], Sequence[tuple[str, str]]]
+    ) -> None:
+        """Fit the review's model now, in this thread, unless one of ``version`` is kept
+        (``evsynth serve`` does this before taking requests: fitting the features of a large
+        review takes seconds, which would otherwise slow the first requests)."""
+        self._model_of(review, version, texts)
 
     def forget(self, review: str) -> None:
         """Drop a review's model and rankings (after records were imported or deduplicated)."""
@@ -127,23 +152,34 @@ class ReviewerQueues:
         """Stop: queued retrainings are dropped and a running one is not waited for."""
         self._worker.shutdown(wait=False, cancel_futures=True)
 
-    def _retrain(self, key: tuple[str, str, str], read) -> None:
-        try:
-            texts, labels, own_votes = read()
-            ids = tuple(record_id for record_id, _ in texts)
+    def _model_of(self, review: str, version: Hashable, texts) -> _ReviewModel:
+        with self._lock:
+            cached = self._models.get(review)
+        if cached is None or cached.version != version:
+            pairs = tuple(texts())
+            ids = tuple(record_id for record_id, _ in pairs)
+            cached = _ReviewModel(
+                version,
+                np.array(ids, dtype=object),
+                {record_id: row for row, record_id in enumerate(ids)},
+                self._factory([text for _, text in pairs]),
+            )
             with self._lock:
-                cached = self._models.get(key[0])
-            if cached is None or cached[0] != ids:
-                cached = (ids, self._factory([text for _, text in texts]))
-                with self._lock:
-                    self._models[key[0]] = cached
-            row_of = {record_id: row for row, record_id in enumerate(ids)}
+                self._models[review] = cached
+        return cached
+
+    def _retrain(self, key: tuple[str, str, str], read, texts) -> None:
+        try:
+            version, labels, own_votes = read()
+            cached = self._model_of(key[0], version, texts)
+            ids, row_of = cached.ids, cached.row_of
             labelled = {row_of[r]: int(label) for r, label in labels.items() if r in row_of}
             included = sum(labelled.values())
             if included == 0 or included == len(labelled):
                 order: tuple[str, ...] = ()  # nothing to learn from yet: record order
             else:
-                order = tuple(ids[row] for row in cached[1].rank(labelled))
+                ranked = np.asarray(cached.model.rank(labelled), dtype=np.intp)
+                order = tuple(ids[ranked].tolist())
             made = QueueRanking(order, len(labelled), included, time.monotonic(), own_votes)
             with self._lock:
                 self._rankings[key] = made
@@ -156,6 +192,6 @@ class ReviewerQueues:
                 again = self._again.pop(key, None)
             if again is not None:
                 try:
-                    self.refresh(*key, again)
+                    self.refresh(*key, *again)
                 except RuntimeError:  # closed meanwhile
                     pass

@@ -379,6 +379,23 @@ class WorkflowMixin:
             if number not in duplicates
         )
 
+    def screening_records_version(self, review: str) -> tuple[int, frozenset[int]]:
+        """A value that changes whenever :meth:`screening_texts` would: the number of the last
+        record and the numbers of the duplicates left unscreened (records are never edited or
+        removed). Two small queries, where reading the texts costs one row per record.
+
+        Raises
+        ------
+        StoreError
+            The review does not exist.
+        """
+        with self._transaction(f"reading the records of {review!r}") as session:
+            review_row = self._review(session, review)
+            last = session.scalar(
+                select(func.max(RecordRow.number)).where(RecordRow.review_id == review_row.id)
+            )
+            return last or 0, frozenset(self._duplicate_numbers(session, review_row))
+
     def training_labels(self, review: str, username: str, stage: str) -> dict[str, int]:
         """The labels a model ranking ``username``'s queue at ``stage`` may learn from: their
         own votes (include and maybe 1, exclude and not retrieved 0) and the final decisions

@@ -107,10 +107,11 @@ def screening_step_and_check(
             username,
             stage,
             lambda: (
-                store.screening_texts(review),
+                store.screening_records_version(review),
                 store.training_labels(review, username, stage),
                 voted,
             ),
+            lambda: store.screening_texts(review),
         )
     return step, check
 
