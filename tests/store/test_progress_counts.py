@@ -176,3 +176,44 @@ def test_the_vote_tally_stays_equal_to_the_derived_states_step_by_step(
             assert store.own_progress(review, name, TA) == (expected,)
             votable = [r for r in records if view_for(states.state(r, TA), name, role).can_vote]
             assert store.next_record(review, name, TA) == (votable[0] if votable else None)
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(seed=st.integers(0, 2**32 - 1), n_steps=st.integers(1, 40))
+def test_the_decision_log_stays_equal_to_the_derived_states_step_by_step(
+    team_store, tmp_path, seed, n_steps
+):
+    """Training labels and own vote labels come from the review's decision log, brought up to
+    date from the events appended since: asked after every step (the votes required changed
+    midway, which starts the log again), they must equal what every derived state gives."""
+    store = team_store
+    review = _new_review(store, tmp_path)
+    for index, step in enumerate(_history(seed, n_steps)):
+        if index == n_steps // 2 and not store.screening_states(review):
+            store.configure_review(review, votes_required=1)
+        _apply(store, review, step)
+        states = store.screening_states(review)
+        events = store.decisions(review)
+        for name, role in TEAM.items():
+            for stage in (TA, FT):
+                expected = {}
+                for state in states:
+                    if state.stage != stage:
+                        continue
+                    view = view_for(state, name, role)
+                    decision = view.final_decision or (
+                        view.own_vote.decision if view.own_vote else None
+                    )
+                    if decision is not None:
+                        expected[state.record_id] = int(decision in ("include", "maybe"))
+                assert store.training_labels(review, name, stage) == expected
+                own = tuple(
+                    int(e.decision in ("include", "maybe"))
+                    for e in events
+                    if e.username == name and e.stage == stage and e.kind == "vote"
+                )
+                assert store.own_vote_labels(review, name, stage) == own

@@ -9,18 +9,17 @@ starts and only its end time is ever written after that (database triggers refus
 else), so the history of checks stays as it happened.
 
 A reviewer's own vote labels are read on every step of a check, and late in a large review
-they are many (about 40 ms for 18,000 votes); like the vote tally (:mod:`._tally`) they are
-kept in memory and brought up to date from the votes appended since: a review's decisions
-are appended under its decision lock, so their ids grow in commit order.
+they are many (about 40 ms for 18,000 votes when read from the database): they come from the
+review's decision log (:mod:`._decision_log`), kept in memory and brought up to date from the
+events appended since.
 
 The methods here are part of :class:`evsynth.store.Store` (mixed in); they use its
-``_transaction``, ``_review``, ``_user``, ``_check_member``, ``_lock_decisions`` and
-``_clock``.
+``_transaction``, ``_review``, ``_user``, ``_check_member``, ``_lock_decisions``,
+``_decision_log`` and ``_clock``.
 """
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -39,10 +38,6 @@ from evsynth.store._names import check_stage
 from evsynth.store._workflow import _writers_of
 
 __all__ = ["StoppingCheck", "StoppingChecksMixin"]
-
-# The vote decisions that count as an include (label 1) for the stopping rule, as for the
-# prioritisation model's training labels.
-_INCLUDE_DECISIONS = ("include", "maybe")
 
 
 @dataclass(frozen=True)
@@ -88,14 +83,6 @@ def _check(row: StoppingCheckRow, review: str, username: str) -> StoppingCheck:
         started_at=row.started_at,
         ended_at=row.ended_at,
     )
-
-
-class _OwnLabels:
-    """Each reviewer's labels per review and stage, with the id of the last vote read."""
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.by_key: dict[tuple[int, int, str], tuple[int, list[int]]] = {}
 
 
 class StoppingChecksMixin:
@@ -223,19 +210,8 @@ class StoppingChecksMixin:
         with self._transaction(f"reading the votes of {review!r}") as session:
             review_row, user = self._review(session, review), self._user(session, username)
             self._check_member(session, review_row, user)
-            cache = self._own_labels_cache()
-            key = (review_row.id, user.id, stage)
-            with cache.lock:
-                last_id, labels = cache.by_key.get(key, (0, []))
-                new_votes = session.execute(
-                    select(DecisionRow.id, DecisionRow.decision)
-                    .where(*self._own_votes(review_row, user, stage), DecisionRow.id > last_id)
-                    .order_by(DecisionRow.id)
-                ).all()
-                if new_votes:
-                    labels = labels + [int(d in _INCLUDE_DECISIONS) for _, d in new_votes]
-                    cache.by_key[key] = (new_votes[-1][0], labels)
-                return tuple(labels)
+            log = self._decision_log(session, review_row)
+            return log.own_vote_labels(user.username, stage)
 
     def record_count(self, review: str) -> int:
         """How many records the review holds, duplicates included: its record ids are
@@ -255,11 +231,6 @@ class StoppingChecksMixin:
             return last or 0
 
     # --- queries --------------------------------------------------------------------------
-
-    def _own_labels_cache(self) -> _OwnLabels:
-        # per store (the Store's constructor is not this mixin's); setdefault is atomic
-        found = vars(self).get("_own_labels")
-        return found if found is not None else vars(self).setdefault("_own_labels", _OwnLabels())
 
     @staticmethod
     def _own_votes(review: ReviewRow, user: UserRow, stage: str) -> tuple:

@@ -31,6 +31,7 @@ from evsynth.records import (
     write_records,
 )
 from evsynth.store._accounts import AccountsMixin
+from evsynth.store._decision_log import DecisionLogs
 from evsynth.store._errors import StoreError
 from evsynth.store._migrations import upgrade_to_head
 from evsynth.store._models import (
@@ -55,7 +56,7 @@ from evsynth.store._names import check_stage, stored_record_id
 from evsynth.store._stopping_checks import StoppingChecksMixin
 from evsynth.store._tally import VoteTallies
 from evsynth.store._team import TeamMixin
-from evsynth.store._workflow import WorkflowMixin
+from evsynth.store._workflow import WorkflowMixin, _derive
 
 __all__ = [
     "DEFAULT_DATABASE",
@@ -340,6 +341,7 @@ class Store(AccountsMixin, TeamMixin, WorkflowMixin, StoppingChecksMixin):
         self._clock = clock if clock is not None else utcnow
         self._hasher = password_hasher if password_hasher is not None else PasswordHasher()
         self._tallies = VoteTallies()
+        self._decision_logs = DecisionLogs(_derive)
 
     @property
     def engine(self) -> Engine:

@@ -50,8 +50,8 @@ from evsynth.screening import (
     prisma_counts,
     progress_for,
     resolved_decision_rows,
-    view_for,
 )
+from evsynth.store._decision_log import DecisionLog
 from evsynth.store._errors import StoreError
 from evsynth.store._models import (
     DecisionRow,
@@ -408,18 +408,12 @@ class WorkflowMixin:
             Unknown review or user, or not a member.
         """
         check_stage(stage)
-        role = self.role_of(review, username)
-        if role is None:
-            raise StoreError(f"{username!r} is not a member of review {review!r}")
-        labels = {}
-        for state in self.screening_states(review):
-            if state.stage != stage:
-                continue
-            view = view_for(state, username, role)
-            decision = view.final_decision or (view.own_vote.decision if view.own_vote else None)
-            if decision is not None:
-                labels[state.record_id] = int(decision in ("include", "maybe"))
-        return labels
+        with self._transaction(f"reading the decisions of {review!r}") as session:
+            review_row, user, role = self._member_of(session, review, username)
+            labels = self._decision_log(session, review_row).training_labels(
+                user.username, role, stage
+            )
+        return {stored_record_id(number): label for number, label in sorted(labels.items())}
 
     def is_screened(self, review: str, record: str) -> bool:
         """Whether ``record`` is one of the review's records to screen (an existing record
@@ -775,10 +769,19 @@ class WorkflowMixin:
     # --- queries --------------------------------------------------------------------------
 
     def _events(
-        self, session: Session, review: ReviewRow, *, record_pk: int | None = None
+        self,
+        session: Session,
+        review: ReviewRow,
+        *,
+        record_pk: int | None = None,
+        after_id: int | None = None,
     ) -> list[tuple]:
+        """The review's event rows in the order recorded (the columns ``_derive`` reads);
+        with ``after_id``, only those with a larger id, each row ending with its id."""
         columns = (RecordRow.number, UserRow.username, DecisionRow.stage, DecisionRow.decision)
         columns += (DecisionRow.reason, DecisionRow.note, DecisionRow.kind, DecisionRow.created_at)
+        if after_id is not None:
+            columns += (DecisionRow.id,)
         query = (
             select(*columns)
             .join(UserRow, UserRow.id == DecisionRow.user_id)
@@ -788,7 +791,15 @@ class WorkflowMixin:
         )
         if record_pk is not None:
             query = query.where(DecisionRow.record_id == record_pk)
+        if after_id is not None:
+            query = query.where(DecisionRow.id > after_id)
         return list(session.execute(query).all())
+
+    def _decision_log(self, session: Session, review: ReviewRow) -> DecisionLog:
+        """The review's :class:`DecisionLog`, up to date with what ``session`` sees."""
+        return self._decision_logs.current(
+            session, review, lambda after_id: self._events(session, review, after_id=after_id)
+        )
 
     def _roles(self, session: Session, review: ReviewRow) -> dict[str, str]:
         return dict(
