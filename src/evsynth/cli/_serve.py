@@ -26,8 +26,11 @@ def _queue_model(texts: Sequence[str], *, kind: str):
 
 
 def _prepare(store, queues) -> None:
-    """Fit every review's ranking model before taking requests (seconds for a large review,
-    which would otherwise slow the first reviewers' requests)."""
+    """Fit every review's ranking model and read its decisions into the store's memory before
+    taking requests (seconds for a large review, which would otherwise slow the first
+    reviewers' requests)."""
+    from evsynth.screening import STAGES
+
     for review in store.reviews():
         version = store.screening_records_version(review)
         texts = store.screening_texts(review)
@@ -36,9 +39,13 @@ def _prepare(store, queues) -> None:
         started = time.perf_counter()
         with _stdout().status(f"Fitting the ranking model of {review!r} ({len(texts):,} records)"):
             queues.prepare(review, version, lambda texts=texts: texts)
+            members = store.members(review)
+            for member in members:
+                for stage in STAGES:
+                    store.training_labels(review, member.username, stage)
         _stdout().print(
-            f"Ranking model of {review!r} fitted on {len(texts):,} records "
-            f"in {time.perf_counter() - started:.1f} s."
+            f"Ranking model of {review!r} fitted on {len(texts):,} records, and the training "
+            f"labels of its {len(members)} members read, in {time.perf_counter() - started:.1f} s."
         )
 
 
