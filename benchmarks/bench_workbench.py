@@ -605,8 +605,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--py-spy", default=None, metavar="PATH", help="profile the server")
     parser.add_argument("--json", type=Path, default=None, help="also write the results here")
     parser.add_argument(
-        "--prioritise", action="store_true",
-        help="serve with prioritised queues (evsynth serve's default); off: record order",
+        "--prioritise", action=argparse.BooleanOptionalAction, default=True,
+        help="serve with prioritised queues (evsynth serve's default; --no-prioritise: "
+        "record order, the default before 2026-12-01 04:10 UTC)",
     )  # fmt: skip
     parser.add_argument(
         "--closed-share", type=float, default=0.0, metavar="SHARE",

@@ -323,7 +323,7 @@ def test_serve_prioritises_when_asked_and_closes_the_queues(tmp_path, monkeypatc
             ann.close()
 
     monkeypatch.setattr(uvicorn, "run", run)
-    result = CliRunner().invoke(cli, ["serve", str(tmp_path), "--prioritise"])
+    result = CliRunner().invoke(cli, ["serve", str(tmp_path)])  # prioritised by default
     assert result.exit_code == 0, result.output
     assert "Queues prioritised by the" in result.output
     assert f"Ranking model of {REVIEW!r} fitted on" in result.output  # before any request
@@ -332,7 +332,7 @@ def test_serve_prioritises_when_asked_and_closes_the_queues(tmp_path, monkeypatc
     with pytest.raises(RuntimeError, match="shutdown"):
         queues.refresh(REVIEW, ANN, STAGE, lambda: ((), {}, 0), lambda: ())
 
-    result = CliRunner().invoke(cli, ["serve", str(tmp_path)])
+    result = CliRunner().invoke(cli, ["serve", str(tmp_path), "--no-prioritise"])
     assert result.exit_code == 0, result.output
     assert "record order" in result.output
     assert served[1] is None

@@ -76,10 +76,9 @@ def serve(
             help="Order each reviewer's queue by a model of the records likely to be "
             "included, trained on what that reviewer may see (their own votes and the final "
             "decisions shown to them, never another reviewer's open vote) and retrained in "
-            "the background as they vote. Off by default for now: retraining on a busy "
-            "server still slows every reviewer's requests (benchmarks/README.md).",
+            "the background as they vote; --no-prioritise: record order.",
         ),
-    ] = False,
+    ] = True,
 ) -> None:
     """Run the screening workbench: sign in, screen blind (each reviewer's queue ranked by
     a model of their own decisions), resolve conflicts, see kappa and the PRISMA counts."""
@@ -116,7 +115,7 @@ def serve(
         app = create_app(store, keywords=lambda review: keywords.get(review, ()), queues=queues)
         _stdout().print(f"evsynth workbench on http://{host}:{port}/ ({store.url})")
         if queues is None:
-            _stdout().print("Queues in record order (--prioritise to rank them by the model).")
+            _stdout().print("Queues in record order (--no-prioritise).")
         elif kind == "default":
             _stdout().print("Queues prioritised by the 'default' ranking model.")
         else:
