@@ -353,3 +353,37 @@ def test_serve_help_and_start_up_leave_scikit_learn_unimported():
     )
     assert ran.returncode == 0, ran.stderr
     assert ran.stdout.strip() == "False"
+
+
+def test_serve_with_embeddings_keeps_them_in_the_review_folder(tmp_path, monkeypatch):
+    """Where the embeddings package is installed, ``evsynth serve`` ranks with the default
+    model once the embeddings, computed in the background, are kept in the review folder."""
+    import numpy as np
+    import uvicorn
+    from typer.testing import CliRunner
+
+    from evsynth.cli import app as cli
+    from evsynth.screening import _ranking
+
+    seed_two_topics(tmp_path).close()
+    monkeypatch.setattr(_ranking, "available_kind", lambda: "default")
+
+    def fake_embeddings(texts):
+        block = np.array([["pain" in text.lower(), len(text) / 1000] for text in texts])
+        return block, block
+
+    monkeypatch.setattr(_ranking, "record_embeddings", fake_embeddings)
+    kept = tmp_path / ".evsynth-cache" / "embeddings.npz"
+    seen = []
+
+    def run(app, **_kwargs):
+        deadline = time.monotonic() + 60
+        while not kept.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        seen.append(kept.exists())
+
+    monkeypatch.setattr(uvicorn, "run", run)
+    result = CliRunner().invoke(cli, ["serve", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "'default' ranking model" in result.output
+    assert seen == [True]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,13 +17,23 @@ from evsynth.cli._console import stdout as _stdout
 __all__ = ["serve"]
 
 
-def _queue_model(texts: Sequence[str], *, kind: str):
-    """A ranking model of one review's texts (the ``model_factory`` of ReviewerQueues);
-    imported when the first ranking is made, so that the command starts without
-    scikit-learn."""
-    from evsynth.screening._ranking import ranking_model
+def _queue_model(texts: Sequence[str], *, kind: str, cache):
+    """A ranking model of one review's texts (the ``model_factory`` of ReviewerQueues):
+    ``"default"`` ranks with ``"anchor"`` until its embeddings are computed in the background
+    and kept in ``cache``. Imported when the first model is made, so that ``--help`` and
+    ``--no-prioritise`` start without scikit-learn."""
+    from evsynth.screening._queue_model import QueueModel
 
-    return ranking_model(texts, kind=kind)
+    return QueueModel(texts, kind=kind, cache=cache)
+
+
+def _embedding_cache_path(directory: Path | None) -> Path:
+    """Where the sentence embeddings are kept: the review folder's ``.evsynth-cache``, else
+    the user's cache folder (``$XDG_CACHE_HOME``, default ``~/.cache``)."""
+    if directory is not None:
+        return directory / ".evsynth-cache" / "embeddings.npz"
+    home = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(home) / "evsynth" / "embeddings.npz"
 
 
 def _prepare(store, queues) -> None:
@@ -107,17 +118,23 @@ def serve(
     try:
         if prioritise:
             from evsynth.screening import ReviewerQueues
+            from evsynth.screening._embedding_cache import EmbeddingCache
             from evsynth.screening._ranking import available_kind
 
             kind = available_kind()
-            queues = ReviewerQueues(functools.partial(_queue_model, kind=kind))
+            cache = EmbeddingCache(_embedding_cache_path(directory))
+            queues = ReviewerQueues(functools.partial(_queue_model, kind=kind, cache=cache))
             _prepare(store, queues)
         app = create_app(store, keywords=lambda review: keywords.get(review, ()), queues=queues)
         _stdout().print(f"evsynth workbench on http://{host}:{port}/ ({store.url})")
         if queues is None:
             _stdout().print("Queues in record order (--no-prioritise).")
         elif kind == "default":
-            _stdout().print("Queues prioritised by the 'default' ranking model.")
+            _stdout().print(
+                "Queues prioritised by the 'default' ranking model (sentence embeddings "
+                f"computed in the background where missing, kept in {cache.path}; the "
+                "'anchor' model until they are in)."
+            )
         else:
             _stdout().print(
                 "Queues prioritised by the 'anchor' ranking model (TF-IDF; install "
