@@ -89,14 +89,19 @@ def test_staleness_follows_the_reviewers_own_votes_and_the_interval():
         queues.close()
 
 
-def test_the_model_is_fitted_once_per_review_until_its_records_change(queues):
+def counting_queues():
+    """Queues whose models record how many texts each was fitted on, and that list."""
     made = []
 
     def factory(texts):
         made.append(len(texts))
         return WordModel(texts)
 
-    queues = ReviewerQueues(factory, min_interval=0)
+    return ReviewerQueues(factory, min_interval=0), made
+
+
+def test_the_model_is_fitted_once_per_review_until_its_records_change():
+    queues, made = counting_queues()
     try:
         labels = {"r000001": 1, "r000002": 0}
         for who in ("ana", "ben"):
@@ -191,13 +196,7 @@ def test_a_failure_on_the_background_thread_is_logged(queues, caplog):
 
 
 def test_prepare_fits_the_model_once_before_any_retraining():
-    made = []
-
-    def factory(texts):
-        made.append(len(texts))
-        return WordModel(texts)
-
-    queues = ReviewerQueues(factory, min_interval=0)
+    queues, made = counting_queues()
     try:
         read, texts = reader({"r000001": 1, "r000002": 0})
         queues.prepare("pain", tuple(TEXTS), texts)

@@ -14,7 +14,7 @@ review's decision log (:mod:`._decision_log`), kept in memory and brought up to 
 events appended since.
 
 The methods here are part of :class:`evsynth.store.Store` (mixed in); they use its
-``_transaction``, ``_review``, ``_user``, ``_check_member``, ``_lock_decisions``,
+``_transaction``, ``_review``, ``_user``, ``_check_member``, ``_lock_decisions``, ``_last_number``,
 ``_decision_log`` and ``_clock``.
 """
 
@@ -29,7 +29,6 @@ from sqlalchemy.orm import Session
 from evsynth.store._errors import StoreError
 from evsynth.store._models import (
     DecisionRow,
-    RecordRow,
     ReviewRow,
     StoppingCheckRow,
     UserRow,
@@ -224,11 +223,7 @@ class StoppingChecksMixin:
             Unknown review.
         """
         with self._transaction(f"counting the records of {review!r}") as session:
-            review_row = self._review(session, review)
-            last = session.scalar(
-                select(func.max(RecordRow.number)).where(RecordRow.review_id == review_row.id)
-            )
-            return last or 0
+            return self._last_number(session, self._review(session, review))
 
     # --- queries --------------------------------------------------------------------------
 

@@ -391,10 +391,8 @@ class WorkflowMixin:
         """
         with self._transaction(f"reading the records of {review!r}") as session:
             review_row = self._review(session, review)
-            last = session.scalar(
-                select(func.max(RecordRow.number)).where(RecordRow.review_id == review_row.id)
-            )
-            return last or 0, frozenset(self._duplicate_numbers(session, review_row))
+            last = self._last_number(session, review_row)
+            return last, frozenset(self._duplicate_numbers(session, review_row))
 
     def training_labels(self, review: str, username: str, stage: str) -> dict[str, int]:
         """The labels a model ranking ``username``'s queue at ``stage`` may learn from: their
@@ -794,6 +792,14 @@ class WorkflowMixin:
         if after_id is not None:
             query = query.where(DecisionRow.id > after_id)
         return list(session.execute(query).all())
+
+    @staticmethod
+    def _last_number(session: Session, review: ReviewRow) -> int:
+        """The number of the review's last record (records are numbered from 1), 0 if none."""
+        last = session.scalar(
+            select(func.max(RecordRow.number)).where(RecordRow.review_id == review.id)
+        )
+        return last or 0
 
     def _decision_log(self, session: Session, review: ReviewRow) -> DecisionLog:
         """The review's :class:`DecisionLog`, up to date with what ``session`` sees."""
