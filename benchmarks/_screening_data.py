@@ -9,6 +9,8 @@ import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data" / "screening"
+#: where the screening benchmarks write their per-run figures and screening orders
+RESULTS = ROOT / "benchmarks" / "results" / "screening"
 DATASETS = (
     "cohen2006_ACEInhibitors",
     "cohen2006_ADHD",

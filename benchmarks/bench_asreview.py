@@ -62,12 +62,10 @@ import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
-from _screening_data import DATASETS, load
+from _screening_data import DATASETS, RESULTS, load
 from evsynth.screening._metrics import order_metrics
 from evsynth.screening._priors import prior_indices
 
-ROOT = Path(__file__).resolve().parents[1]
-RESULTS = ROOT / "benchmarks" / "results" / "screening"
 DEFAULT_ASREVIEW = Path("/work/asreview-venv/bin/asreview")
 COLUMNS = (
     "dataset",

@@ -44,7 +44,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _screening_data import DATASETS, load
+from _screening_data import DATASETS, RESULTS, load
 from evsynth.screening._priors import prior_indices
 from evsynth.screening._ranking import (
     EMBEDDING_KINDS,
@@ -55,7 +55,6 @@ from evsynth.screening._ranking import (
 )
 from evsynth.screening._simulation import simulate
 
-RESULTS = Path(__file__).resolve().parent / "results" / "screening"
 EMBEDDINGS = Path(os.environ.get("EVSYNTH_EMBEDDINGS_CACHE", "/tmp/evsynth-embeddings"))
 ASREVIEW_CSV = RESULTS / "asreview-3.0.8.csv"
 # shared/data/README.md: ASReview 3.0.8, default model (ELAS u4), means over seeds 1, 2, 3

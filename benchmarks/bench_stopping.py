@@ -43,10 +43,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from _screening_data import load
+from _screening_data import RESULTS, load
 from evsynth.screening._stopping import stopping_point
 
-ORDERS = Path(__file__).resolve().parent / "results" / "screening"
 HEURISTIC_RUN = 50
 
 
@@ -163,7 +162,7 @@ def main(argv=None) -> int:
     parser.add_argument("--out", type=Path, help="also write the per-run rows to this CSV")
     args = parser.parse_args(argv)
 
-    files = [] if args.synthetic else sorted(ORDERS.glob("*-orders.csv.gz"))
+    files = [] if args.synthetic else sorted(RESULTS.glob("*-orders.csv.gz"))
     sources = [(path.name.removesuffix("-orders.csv.gz"), orders_from_file(path)) for path in files]
     if not sources:
         print("no orders file in benchmarks/results/screening: synthetic orders")
