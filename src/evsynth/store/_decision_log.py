@@ -1,13 +1,14 @@
-"""A review's decision events as read so far, and what the prioritisation model and the
-stopping rule learn from them, kept in memory and brought up to date from the events appended
-since (the events stay the only record; this is a cache of what is derived from them).
+"""A review's decision events as read so far, and what is derived from them, kept in memory and
+brought up to date from the events appended since (the events stay the only record; this is a
+cache): the title/abstract vote tally (:mod:`._tally`) that a screening step counts with, and
+what the prioritisation model and the stopping rule learn from.
 
 Deriving every record's state on each retraining of a reviewer's ranking costs time in
 proportion to the decisions already made (about 300 ms per retraining late in a
 20,000-record review). Here each record's state is derived again only when it has a new event,
 and each viewer's training labels and each reviewer's own vote labels are updated for those
-records alone. As for the vote tally (:mod:`._tally`), only the events with an id above the
-last one read are fetched: a review's decisions are appended under its decision lock
+records alone. Only the events with an id above the last one read are fetched (and the records
+with a number above the last one): a review's decisions are appended under its decision lock
 (``Store._lock_decisions``), so their ids grow in commit order and no event can appear below
 that id later.
 """
@@ -22,6 +23,8 @@ from sqlalchemy.orm import Session
 
 from evsynth.screening import ScreeningStates, StageState, view_for
 from evsynth.store._models import ReviewRow
+from evsynth.store._tally import STAGE as TALLY_STAGE
+from evsynth.store._tally import VoteTally
 
 __all__ = ["INCLUDE_DECISIONS", "DecisionLog", "DecisionLogs", "training_label"]
 
@@ -51,6 +54,7 @@ class DecisionLog:
         self.review = review
         self.required = required
         self._derive = derive  # (review, event rows, required) -> ScreeningStates
+        self.tally = VoteTally(required)
         self.last_event_id = 0
         self._rows: dict[int, list[tuple]] = defaultdict(list)  # by record number
         self._states: dict[int, ScreeningStates] = {}
@@ -76,6 +80,8 @@ class DecisionLog:
                 if row[_KIND] == "vote":
                     label = int(row[_DECISION] in INCLUDE_DECISIONS)
                     self._own[(row[_USERNAME], row[_STAGE])].append(label)
+                    if row[_STAGE] == TALLY_STAGE:
+                        self.tally.add_vote(row[0], row[_USERNAME])
             for number, events in changed.items():
                 self._rows[number] = events
                 self._states[number] = states[number]
@@ -123,13 +129,20 @@ class DecisionLogs:
         self._by_review: dict[int, DecisionLog] = {}
 
     def current(
-        self, session: Session, review: ReviewRow, read: Callable[[int], list[tuple]]
+        self,
+        session: Session,
+        review: ReviewRow,
+        read_events: Callable[[int], list[tuple]],
+        read_numbers: Callable[[int], Sequence[int]],
     ) -> DecisionLog:
-        """The review's log with every event visible to ``session`` counted.
+        """The review's log with every event and record visible to ``session`` counted.
 
-        ``read(after_id)`` returns the review's event rows with an id above ``after_id``, in
-        id order, each ending with its id. Call it inside the transaction whose other reads it
-        should agree with; it reads the database once per transaction.
+        ``read_events(after_id)`` returns the review's event rows with an id above
+        ``after_id``, in id order, each ending with its id; ``read_numbers(after)`` the
+        numbers of its records above ``after``. Call it inside the transaction whose other
+        reads it should agree with; it reads the database once per transaction. Other threads
+        may bring the log further up to date meanwhile (never back): its methods hold its
+        lock, so each answer is consistent.
         """
         read_here = session.info.setdefault("evsynth_decision_logs_read", set())
         with self._lock:
@@ -139,6 +152,9 @@ class DecisionLogs:
                 self._by_review[review.id] = log
             if review.id not in read_here:
                 with log.lock:
-                    log.add(read(log.last_event_id))
+                    new_numbers = read_numbers(log.tally.max_number)
+                    log.add(read_events(log.last_event_id))
+                    if new_numbers:
+                        log.tally.add_records(new_numbers)
                 read_here.add(review.id)
             return log

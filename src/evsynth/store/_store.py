@@ -54,7 +54,6 @@ from evsynth.store._models import (
 from evsynth.store._names import check_name as _check_name
 from evsynth.store._names import check_stage, stored_record_id
 from evsynth.store._stopping_checks import StoppingChecksMixin
-from evsynth.store._tally import VoteTallies
 from evsynth.store._team import TeamMixin
 from evsynth.store._workflow import WorkflowMixin, _derive
 
@@ -340,7 +339,6 @@ class Store(AccountsMixin, TeamMixin, WorkflowMixin, StoppingChecksMixin):
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         self._clock = clock if clock is not None else utcnow
         self._hasher = password_hasher if password_hasher is not None else PasswordHasher()
-        self._tallies = VoteTallies()
         self._decision_logs = DecisionLogs(_derive)
 
     @property

@@ -1,14 +1,14 @@
-"""The title/abstract votes of a review, tallied in memory and brought up to date from the
-events appended since (the events stay the only record; this is a cache of their counts).
+"""The title/abstract votes of a review, tallied in memory (the events stay the only record;
+this is a cache of their counts).
 
 Counting who may still vote by aggregate queries costs time in proportion to the votes
 already cast (about 40 ms per request near the end of a 20,000-record review), and finding the
-next open record walks past every closed one. The tally reads only the vote events with an id
-above the last one it saw: a review's decisions are appended under its decision lock
-(``Store._lock_decisions``), so their ids grow in commit order and no event can appear below
-that id later. It keeps, per record number, the votes cast, the records each reviewer voted
-on, and the open records' numbers in order, so the next record and the counts cost about the
-same at the last record as at the first.
+next open record walks past every closed one. The tally is part of the review's decision log
+(:mod:`._decision_log`), which reads only the events appended since it last read and hands
+the title/abstract votes on; the records are added as they are imported. It keeps, per record
+number, the votes cast, the records each reviewer voted on, and the open records' numbers in
+order, so the next record and the counts cost about the same at the last record as at the
+first.
 """
 
 from __future__ import annotations
@@ -18,30 +18,24 @@ import threading
 from collections import defaultdict
 from collections.abc import Iterable
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+__all__ = ["STAGE", "VoteTally"]
 
-from evsynth.store._models import DecisionRow, RecordRow, ReviewRow
-
-__all__ = ["VoteTally", "VoteTallies"]
-
+#: the stage the tally counts
 STAGE = "title_abstract"
 
 
 class VoteTally:
     """One review's title/abstract votes (see the module's docstring)."""
 
-    def __init__(self, review_id: int, required: int) -> None:
+    def __init__(self, required: int) -> None:
         # Held by every method: server threads read a tally while others bring it up to date.
         self.lock = threading.RLock()
-        self.review_id = review_id
         self.required = required
-        self.last_event_id = 0
         self.max_number = 0
         self.numbers: set[int] = set()
-        self.record_voters: dict[int, list[int]] = defaultdict(list)
-        self.voted_by: dict[int, set[int]] = defaultdict(set)
-        self.open_voted_by: dict[int, int] = defaultdict(int)  # votes on open records, per user
+        self.record_voters: dict[int, list[str]] = defaultdict(list)
+        self.voted_by: dict[str, set[int]] = defaultdict(set)
+        self.open_voted_by: dict[str, int] = defaultdict(int)  # votes on open records, per user
         self.open_numbers: list[int] = []  # the records with fewer votes than required, in order
 
     def is_open(self, number: int) -> bool:
@@ -54,52 +48,52 @@ class VoteTally:
                 self.max_number = max(self.max_number, number)
                 if self.is_open(number):
                     bisect.insort(self.open_numbers, number)
-                    for user_id in self.record_voters.get(number, ()):
-                        self.open_voted_by[user_id] += 1
+                    for voter in self.record_voters.get(number, ()):
+                        self.open_voted_by[voter] += 1
 
-    def add_vote(self, number: int, user_id: int) -> None:
+    def add_vote(self, number: int, voter: str) -> None:
         with self.lock:
             voters = self.record_voters[number]
-            voters.append(user_id)
-            self.voted_by[user_id].add(number)
+            voters.append(voter)
+            self.voted_by[voter].add(number)
             if number not in self.numbers:
                 return  # counted when its record is (it is read after the votes)
             if len(voters) < self.required:
-                self.open_voted_by[user_id] += 1
+                self.open_voted_by[voter] += 1
             elif len(voters) == self.required:
                 for earlier in voters[:-1]:
                     self.open_voted_by[earlier] -= 1
                 at = bisect.bisect_left(self.open_numbers, number)
                 del self.open_numbers[at]
 
-    def to_do(self, user_id: int, duplicates: set[int]) -> int:
+    def to_do(self, voter: str, duplicates: set[int]) -> int:
         """Open records, not duplicates, that the user has not voted on."""
         with self.lock:
-            mine = self.voted_by.get(user_id, set())
+            mine = self.voted_by.get(voter, set())
             open_duplicates = [n for n in duplicates if self.is_open(n)]
             return (
                 len(self.open_numbers)
                 - len(open_duplicates)
-                - self.open_voted_by.get(user_id, 0)
+                - self.open_voted_by.get(voter, 0)
                 + sum(1 for n in open_duplicates if n in mine)
             )
 
-    def voted(self, user_id: int) -> int:
+    def voted(self, voter: str) -> int:
         """Records the user voted on (duplicates included)."""
         with self.lock:
-            return len(self.voted_by.get(user_id, ()))
+            return len(self.voted_by.get(voter, ()))
 
-    def may_vote(self, number: int, user_id: int) -> bool:
+    def may_vote(self, number: int, voter: str) -> bool:
         """An open record the user has not voted on (whether it is a duplicate is not
         checked here)."""
         with self.lock:
-            return self.is_open(number) and number not in self.voted_by.get(user_id, ())
+            return self.is_open(number) and number not in self.voted_by.get(voter, ())
 
-    def first_open(self, user_id: int, duplicates: set[int], begin: int) -> int | None:
+    def first_open(self, voter: str, duplicates: set[int], begin: int) -> int | None:
         """The first open record from ``begin`` on (wrapping round to the start) that is not a
         duplicate and that the user has not voted on."""
         with self.lock:
-            mine = self.voted_by.get(user_id, ())
+            mine = self.voted_by.get(voter, ())
             start = bisect.bisect_left(self.open_numbers, begin)
             for low, high in ((start, len(self.open_numbers)), (0, start)):
                 for at in range(low, high):
@@ -107,51 +101,3 @@ class VoteTally:
                     if number not in duplicates and number not in mine:
                         return number
             return None
-
-
-class VoteTallies:
-    """The tallies of every review a store has served, kept up to date under a lock."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._by_review: dict[int, VoteTally] = {}
-
-    def current(self, session: Session, review: ReviewRow) -> VoteTally:
-        """The review's tally with every record and vote visible to ``session`` counted.
-
-        Call it inside the transaction whose other reads it should agree with; it reads the
-        database once per transaction. Other threads may bring the tally further up to date
-        meanwhile (never back): its methods hold its lock, so each answer is consistent.
-        """
-        read = session.info.setdefault("evsynth_tallies_read", set())
-        if review.id in read:  # already brought up to date in this transaction
-            with self._lock:
-                return self._by_review[review.id]
-        read.add(review.id)
-        with self._lock:
-            tally = self._by_review.get(review.id)
-            if tally is None or tally.required != review.votes_required:
-                tally = VoteTally(review.id, review.votes_required)
-                self._by_review[review.id] = tally
-            new_numbers = session.scalars(
-                select(RecordRow.number).where(
-                    RecordRow.review_id == review.id, RecordRow.number > tally.max_number
-                )
-            ).all()
-            new_votes = session.execute(
-                select(DecisionRow.id, RecordRow.number, DecisionRow.user_id)
-                .join(RecordRow, RecordRow.id == DecisionRow.record_id)
-                .where(
-                    DecisionRow.id > tally.last_event_id,
-                    DecisionRow.review_id == review.id,
-                    DecisionRow.stage == STAGE,
-                    DecisionRow.kind == "vote",
-                )
-                .order_by(DecisionRow.id)
-            ).all()
-            for event_id, number, user_id in new_votes:
-                tally.add_vote(number, user_id)
-                tally.last_event_id = event_id
-            if new_numbers:
-                tally.add_records(new_numbers)
-            return tally

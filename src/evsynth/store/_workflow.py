@@ -790,7 +790,8 @@ class WorkflowMixin:
         if record_pk is not None:
             query = query.where(DecisionRow.record_id == record_pk)
         if after_id is not None:
-            query = query.where(DecisionRow.id > after_id)
+            # the stages named so that the index on (review, stage, id) serves the id range
+            query = query.where(DecisionRow.stage.in_(STAGES), DecisionRow.id > after_id)
         return list(session.execute(query).all())
 
     @staticmethod
@@ -804,7 +805,14 @@ class WorkflowMixin:
     def _decision_log(self, session: Session, review: ReviewRow) -> DecisionLog:
         """The review's :class:`DecisionLog`, up to date with what ``session`` sees."""
         return self._decision_logs.current(
-            session, review, lambda after_id: self._events(session, review, after_id=after_id)
+            session,
+            review,
+            lambda after_id: self._events(session, review, after_id=after_id),
+            lambda after: session.scalars(
+                select(RecordRow.number).where(
+                    RecordRow.review_id == review.id, RecordRow.number > after
+                )
+            ).all(),
         )
 
     def _roles(self, session: Session, review: ReviewRow) -> dict[str, str]:
@@ -987,16 +995,16 @@ class WorkflowMixin:
         duplicates: set[int],
     ) -> int | None:
         """:meth:`_first_to_vote` at title/abstract, from the review's vote tally."""
-        tally = self._tallies.current(session, review)
+        tally = self._decision_log(session, review).tally
         if ranking is not None:
             for value in ranking:
                 number = _ranked_number(value)
                 if number is not None and number not in duplicates:
-                    if tally.may_vote(number, user.id):
+                    if tally.may_vote(number, user.username):
                         return number
             return None
         begin = _spread_start(user.username, tally.max_number) if spread else 1
-        return tally.first_open(user.id, duplicates, begin)
+        return tally.first_open(user.username, duplicates, begin)
 
     def _own_progress(
         self,
@@ -1015,8 +1023,9 @@ class WorkflowMixin:
         counted = []
         for stage in stages:
             if stage == "title_abstract":
-                tally = self._tallies.current(session, review)
-                n_voted, n_to_do = tally.voted(user.id), tally.to_do(user.id, duplicate_numbers)
+                tally = self._decision_log(session, review).tally
+                n_voted = tally.voted(user.username)
+                n_to_do = tally.to_do(user.username, duplicate_numbers)
             else:
                 n_voted, n_to_do = self._full_text_progress(
                     session, review, user, duplicate_numbers
