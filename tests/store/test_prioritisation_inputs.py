@@ -79,3 +79,11 @@ def test_the_records_version_changes_when_the_texts_would(pain, exports):
     pain.deduplicate("pain")
     assert pain.screening_records_version("pain") != imported
     assert len(pain.screening_texts("pain")) < pain.record_count("pain")
+
+
+def test_load_decisions_reads_them_ahead_and_refuses_an_unknown_review(pain):
+    pain.screen_vote("pain", "r000001", "ana", TA, "include")
+    pain.load_decisions("pain")
+    assert pain.own_vote_labels("pain", "ana", TA) == (1,)
+    with pytest.raises(StoreError, match="no review"):
+        pain.load_decisions("nope")

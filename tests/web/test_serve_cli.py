@@ -30,3 +30,24 @@ def test_keywords_come_from_the_eligibility_criteria_or_the_screening_list(tmp_p
     toml.write_text('[screening]\nkeywords = ["peer support", "pain"]\n')
     assert keywords_from_toml(toml) == ("peer support", "pain")
     assert keywords_from_toml(tmp_path / "missing.toml") == ()
+
+
+def test_serve_reads_the_decisions_first_and_names_a_review_whose_events_break_the_rules(
+    tmp_path, monkeypatch
+):
+    import uvicorn
+
+    from evsynth.store import open_store
+
+    export = tmp_path / "medline.ris"
+    export.write_text("TY  - JOUR\nTI  - A trial\nER  - \n")
+    with open_store(directory=tmp_path) as store:
+        store.import_records("pain", "MEDLINE", [export])
+        store.add_user("ana")
+        store.add_member("pain", "ana", "reviewer")
+        # a full-text vote on a record never included at title/abstract: against the rules
+        store._append_decision_unchecked("pain", "r000001", "ana", "full_text", "include")
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: None)
+    result = CliRunner().invoke(app, ["serve", str(tmp_path), "--no-prioritise"])
+    assert result.exit_code == 0, result.output
+    assert "the decisions stored for 'pain' break the screening rules" in result.output

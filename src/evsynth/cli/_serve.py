@@ -116,6 +116,12 @@ def serve(
         raise _fail(str(error)) from None
     queues = None
     try:
+        with _stdout().status("Reading the decisions"):
+            for review in store.reviews():
+                try:
+                    store.load_decisions(review)
+                except StoreError as error:  # its pages will say so; the others are served
+                    _stdout().print(f"[yellow]{error}[/yellow]")
         if prioritise:
             from evsynth.screening import ReviewerQueues
             from evsynth.screening._embedding_cache import EmbeddingCache

@@ -394,6 +394,19 @@ class WorkflowMixin:
             last = self._last_number(session, review_row)
             return last, frozenset(self._duplicate_numbers(session, review_row))
 
+    def load_decisions(self, review: str) -> None:
+        """Read the review's decisions into the store's memory now (its decision log: the vote
+        tally, each record's state), as the first screening step would otherwise do: a server
+        calls it before taking requests, for a large review takes a second or so.
+
+        Raises
+        ------
+        StoreError
+            The review does not exist, or its stored events break the screening rules.
+        """
+        with self._transaction(f"reading the decisions of {review!r}") as session:
+            self._decision_log(session, self._review(session, review))
+
     def training_labels(self, review: str, username: str, stage: str) -> dict[str, int]:
         """The labels a model ranking ``username``'s queue at ``stage`` may learn from: their
         own votes (include and maybe 1, exclude and not retrieved 0) and the final decisions
