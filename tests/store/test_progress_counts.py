@@ -24,6 +24,20 @@ N_RECORDS = 6
 _reviews = itertools.count(1)
 
 
+def histories(max_examples: int, steps: st.SearchStrategy):
+    """Random histories (a seed and a number of steps, for ``_history``) for a test with the
+    store fixtures."""
+    return lambda test: settings(
+        max_examples=max_examples,
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )(given(seed=st.integers(0, 2**32 - 1), n_steps=steps)(test))
+
+
+#: the histories of the tests that check the store after every step
+step_by_step = histories(25, st.integers(1, 40))
+
+
 def _history(seed: int, n_steps: int) -> list[tuple]:
     """Random steps, mostly votes and mostly includes on few records, so that full text
     opens, conflicts arise and get resolved, and records close (hypothesis's own lists tend
@@ -73,12 +87,7 @@ def _apply(store, review, step) -> None:
         pass  # refused, changes nothing
 
 
-@settings(
-    max_examples=50,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
-@given(seed=st.integers(0, 2**32 - 1), n_steps=st.integers(0, 50))
+@histories(50, st.integers(0, 50))
 def test_counted_progress_and_next_record_equal_the_derived_ones(
     team_store, tmp_path, seed, n_steps
 ):
@@ -149,12 +158,7 @@ def test_spread_starts_each_reviewer_at_their_own_block_and_keeps_their_order(
     assert seen == [r for r in expected if r != expected[1]]
 
 
-@settings(
-    max_examples=25,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
-@given(seed=st.integers(0, 2**32 - 1), n_steps=st.integers(1, 40))
+@step_by_step
 def test_the_vote_tally_stays_equal_to_the_derived_states_step_by_step(
     team_store, tmp_path, seed, n_steps
 ):
@@ -178,12 +182,7 @@ def test_the_vote_tally_stays_equal_to_the_derived_states_step_by_step(
             assert store.next_record(review, name, TA) == (votable[0] if votable else None)
 
 
-@settings(
-    max_examples=25,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
-@given(seed=st.integers(0, 2**32 - 1), n_steps=st.integers(1, 40))
+@step_by_step
 def test_the_decision_log_stays_equal_to_the_derived_states_step_by_step(
     team_store, tmp_path, seed, n_steps
 ):
