@@ -93,3 +93,24 @@ def test_a_damaged_cache_file_is_ignored_and_replaced(tmp_path):
 def test_refuses_an_unknown_kind():
     with pytest.raises(ValueError, match="kind must be one of"):
         QueueModel(TEXTS, kind="bert")
+
+
+def test_the_cache_is_not_held_while_embeddings_are_computed(tmp_path):
+    started, release, calls = threading.Event(), threading.Event(), []
+    embed = fake_embed(calls)
+
+    def slow(texts):
+        started.set()
+        release.wait(10)
+        return embed(texts)
+
+    cache = EmbeddingCache(tmp_path / "e.npz")
+    worker = threading.Thread(target=cache.compute, args=(TEXTS[:3],), kwargs={"embed": slow})
+    worker.start()
+    assert started.wait(10)
+    # another review's texts, looked up and computed while the first batch is being embedded
+    assert cache.lookup(TEXTS[3:]) is None
+    cache.compute(TEXTS[3:], embed=embed)
+    release.set()
+    worker.join(10)
+    assert [len(block) for block in cache.lookup(TEXTS)] == [5, 5]  # both kept

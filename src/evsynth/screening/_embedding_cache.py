@@ -69,34 +69,42 @@ class EmbeddingCache:
     ) -> tuple[np.ndarray, ...]:
         """The embedding blocks of ``texts``: ``embed(missing texts)`` computes those not kept
         (each block one row per text), and the file is rewritten with them added (written
-        whole to a temporary file first, then renamed over the old one)."""
+        whole to a temporary file first, then renamed over the old one).
+
+        The computing is done without holding the cache, which may take minutes: other
+        threads look up and add meanwhile (what they added is kept too).
+        """
         texts = list(texts)
+        wanted = [_digest(text) for text in texts]
+        text_of = dict(zip(wanted, texts, strict=True))
         with self._lock:
             digests, blocks = self._read()
+        known = set(digests)
+        missing = list(dict.fromkeys(d for d in wanted if d not in known))
+        if not missing:
             row_of = {digest: row for row, digest in enumerate(digests)}
-            wanted = [_digest(text) for text in texts]
-            missing = list(dict.fromkeys(d for d in wanted if d not in row_of))
-            if missing:
-                text_of = dict(zip(wanted, texts, strict=True))
-                new = [
-                    np.asarray(b, dtype=np.float32) for b in embed([text_of[d] for d in missing])
-                ]
-                if len(new) != len(blocks) and digests:  # kept ones of another kind: all anew
-                    missing = list(dict.fromkeys(wanted))
-                    new = [
-                        np.asarray(b, dtype=np.float32)
-                        for b in embed([text_of[d] for d in missing])
-                    ]
-                if len(new) != len(blocks):
-                    blocks = [block[:0] for block in new]
-                    digests, row_of = [], {}
-                blocks = [np.vstack([old, add]) for old, add in zip(blocks, new, strict=True)]
-                for digest in missing:
-                    row_of[digest] = len(digests)
-                    digests.append(digest)
-                self._write(digests, blocks)
-            rows = [row_of[digest] for digest in wanted]
-            return tuple(block[rows] for block in blocks)
+            return tuple(block[[row_of[d] for d in wanted]] for block in blocks)
+        new = self._embed(embed, [text_of[d] for d in missing])
+        with self._lock:
+            digests, blocks = self._read()  # again: others may have added meanwhile
+            if blocks and len(blocks) != len(new):  # kept ones of another kind: all anew
+                missing = list(dict.fromkeys(wanted))
+                new = self._embed(embed, [text_of[d] for d in missing])
+                digests, blocks = [], []
+            if not blocks:
+                blocks = [block[:0] for block in new]
+            row_of = {digest: row for row, digest in enumerate(digests)}
+            fresh = [at for at, digest in enumerate(missing) if digest not in row_of]
+            blocks = [np.vstack([old, add[fresh]]) for old, add in zip(blocks, new, strict=True)]
+            for at in fresh:
+                row_of[missing[at]] = len(digests)
+                digests.append(missing[at])
+            self._write(digests, blocks)
+        return tuple(block[[row_of[d] for d in wanted]] for block in blocks)
+
+    @staticmethod
+    def _embed(embed, texts: list[str]) -> list[np.ndarray]:
+        return [np.asarray(block, dtype=np.float32) for block in embed(texts)]
 
     def _read(self) -> tuple[list[bytes], list[np.ndarray]]:
         try:
