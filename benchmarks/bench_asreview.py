@@ -62,28 +62,12 @@ import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
-from _screening_data import DATASETS, RESULTS, load
+from _screening_data import DATASETS, METRIC_COLUMNS, RESULTS, RUN_COLUMNS, load, run_row
 from evsynth.screening._metrics import order_metrics
 from evsynth.screening._priors import prior_indices
 
 DEFAULT_ASREVIEW = Path("/work/asreview-venv/bin/asreview")
-COLUMNS = (
-    "dataset",
-    "seed",
-    "prior_included",
-    "prior_excluded",
-    "records",
-    "included",
-    "screened",
-    "loss",
-    "wss_95",
-    "atd",
-    "recall_10",
-    "recall_25",
-    "recall_50",
-    "seconds",
-    "asreview_version",
-)
+COLUMNS = (*RUN_COLUMNS, "screened", *METRIC_COLUMNS, "seconds", "asreview_version")
 ORDER_COLUMNS = ("dataset", "seed", "rank", "row")
 # one thread for BLAS/OpenMP: the benchmark must not take the second core from other work
 SINGLE_THREAD = {
@@ -171,23 +155,8 @@ def run_one(executable: Path, name: str, frame: pd.DataFrame, seed: int):
         order, version = read_order(project, frame, priors)
     unreached = np.setdiff1d(np.arange(len(labels)), order)
     metrics = order_metrics(labels[np.concatenate([order, unreached])])
-    row = {
-        "dataset": name,
-        "seed": seed,
-        "prior_included": priors[0],
-        "prior_excluded": priors[1],
-        "records": metrics.records,
-        "included": metrics.included,
-        "screened": len(order),
-        "loss": metrics.loss,
-        "wss_95": metrics.wss_95,
-        "atd": metrics.atd,
-        "recall_10": metrics.recall_at[0.10],
-        "recall_25": metrics.recall_at[0.25],
-        "recall_50": metrics.recall_at[0.50],
-        "seconds": round(seconds, 3),
-        "asreview_version": version,
-    }
+    row = run_row(name, seed, priors, metrics)
+    row.update(screened=len(order), seconds=round(seconds, 3), asreview_version=version)
     return row, order
 
 

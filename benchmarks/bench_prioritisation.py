@@ -44,7 +44,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _screening_data import DATASETS, RESULTS, load
+from _screening_data import DATASETS, METRIC_COLUMNS, RESULTS, RUN_COLUMNS, load, run_row
 from evsynth.screening._priors import prior_indices
 from evsynth.screening._ranking import (
     EMBEDDING_KINDS,
@@ -70,22 +70,7 @@ ASREVIEW_README = {
     "synergy_meta_Nagtegaal_2019": (0.0689, 0.730),
     "synergy_van_der_Valk_2021": (0.1461, 0.461),
 }
-FIELDS = (
-    "dataset",
-    "seed",
-    "prior_included",
-    "prior_excluded",
-    "records",
-    "included",
-    "loss",
-    "wss_95",
-    "atd",
-    "recall_10",
-    "recall_25",
-    "recall_50",
-    "seconds",
-    "retrains",
-)
+FIELDS = (*RUN_COLUMNS, *METRIC_COLUMNS, "seconds", "retrains")
 
 
 def parse_seeds(text: str) -> list[int]:
@@ -133,22 +118,9 @@ def run_one(name: str, seed: int, kind: str, batch: int) -> tuple[dict, list]:
     prior = prior_indices(labels, seed)
     result = simulate(None, labels, prior=prior, model=model, batch=batch)
     metrics = result.metrics
-    row = {
-        "dataset": name,
-        "seed": seed,
-        "prior_included": prior[0],
-        "prior_excluded": prior[1],
-        "records": metrics.records,
-        "included": metrics.included,
-        "loss": round(metrics.loss, 6),
-        "wss_95": round(metrics.wss_95, 6),
-        "atd": round(metrics.atd, 6),
-        "recall_10": round(metrics.recall_at[0.10], 6),
-        "recall_25": round(metrics.recall_at[0.25], 6),
-        "recall_50": round(metrics.recall_at[0.50], 6),
-        "seconds": round(fit_seconds + result.seconds, 3),
-        "retrains": result.retrains,
-    }
+    row = run_row(name, seed, prior, metrics, digits=6)
+    row["seconds"] = round(fit_seconds + result.seconds, 3)
+    row["retrains"] = result.retrains
     print(
         f"  {name} seed {seed}: loss {metrics.loss:.4f}, WSS@95 {metrics.wss_95:.3f}, "
         f"{result.retrains} retrains, {row['seconds']:.1f} s",
