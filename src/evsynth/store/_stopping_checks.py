@@ -23,12 +23,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from evsynth.store._errors import StoreError
 from evsynth.store._models import (
-    DecisionRow,
     ReviewRow,
     StoppingCheckRow,
     UserRow,
@@ -126,11 +125,8 @@ class StoppingChecksMixin:
                     f"{username!r} already has a stopping check running at {stage} in "
                     f"{review!r}: end it before starting another"
                 )
-            votes = session.scalar(
-                select(func.count())
-                .select_from(DecisionRow)
-                .where(*self._own_votes(review_row, user, stage))
-            )
+            log = self._decision_log(session, review_row)  # every vote: the lock is held
+            votes = len(log.own_vote_labels(user.username, stage))
             row = StoppingCheckRow(
                 review_id=review_row.id,
                 user_id=user.id,
@@ -226,15 +222,6 @@ class StoppingChecksMixin:
             return self._last_number(session, self._review(session, review))
 
     # --- queries --------------------------------------------------------------------------
-
-    @staticmethod
-    def _own_votes(review: ReviewRow, user: UserRow, stage: str) -> tuple:
-        return (
-            DecisionRow.review_id == review.id,
-            DecisionRow.stage == stage,
-            DecisionRow.user_id == user.id,
-            DecisionRow.kind == "vote",
-        )
 
     @staticmethod
     def _running_check(
