@@ -12,22 +12,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from evsynth.screening._label_checks import check_labels
+
 __all__ = ["OrderMetrics", "order_metrics", "recall_curve"]
 
 
 def _labels(labels_in_order: Sequence[int] | np.ndarray) -> np.ndarray:
-    labels = np.asarray(labels_in_order)
-    if labels.ndim != 1 or labels.size == 0:
-        raise ValueError("labels_in_order must be a non-empty 1-D sequence of 0/1 labels")
-    if not np.isin(labels, (0, 1)).all():
-        raise ValueError("labels_in_order must hold only 0 (excluded) and 1 (included)")
-    n_included = int(labels.sum())
-    if n_included == 0 or n_included == labels.size:
-        raise ValueError(
-            "labels_in_order needs at least one included and one excluded record "
-            f"(got {n_included} included of {labels.size})"
-        )
-    return labels.astype(np.int64)
+    return check_labels(labels_in_order, "labels_in_order", both_classes=True)
 
 
 def recall_curve(labels_in_order: Sequence[int] | np.ndarray) -> np.ndarray:

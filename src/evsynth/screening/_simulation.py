@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from evsynth.screening._label_checks import check_labels
 from evsynth.screening._metrics import OrderMetrics, order_metrics
 from evsynth.screening._ranking import RankingModel, ranking_model
 
@@ -106,7 +107,7 @@ def simulate(
     (1, 0.167)
     """
     started = time.perf_counter()
-    labels = _labels(labels)
+    labels = check_labels(labels, "labels", min_size=2)
     if isinstance(model, RankingModel):
         if texts is not None and len(texts) != model.n_records:
             raise ValueError(
@@ -159,16 +160,6 @@ def simulate(
         retrains=retrains,
         kind=model.kind,
     )
-
-
-def _labels(labels) -> np.ndarray:
-    labels = np.asarray(labels)
-    if labels.ndim != 1 or labels.size < 2:
-        raise ValueError("labels must be a 1-D sequence of 0/1 labels, one per record")
-    if not np.isin(labels, (0, 1)).all():
-        odd = labels[~np.isin(labels, (0, 1))][0]
-        raise ValueError(f"labels must be 1 (included) or 0 (excluded), not {odd.item()!r}")
-    return labels.astype(np.int64)
 
 
 def _prior(prior, labels: np.ndarray) -> list[int]:

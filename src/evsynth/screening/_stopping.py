@@ -60,6 +60,8 @@ from numbers import Integral, Real
 import numpy as np
 from scipy.special import gammaln
 
+from evsynth.screening._label_checks import check_labels
+
 __all__ = [
     "STOPPING_METHODS",
     "StoppingPoint",
@@ -166,23 +168,6 @@ class StoppingPoint:
 
 
 # --- validation -------------------------------------------------------------------------
-
-
-def _check_labels(labels, name: str, *, allow_empty: bool) -> np.ndarray:
-    array = np.asarray(labels)
-    if array.ndim != 1:
-        raise ValueError(f"{name} must be a 1-D sequence of 0/1 labels (got {array.ndim}-D)")
-    if array.size == 0:
-        if allow_empty:
-            return np.zeros(0, dtype=np.int64)
-        raise ValueError(f"{name} must not be empty")
-    if array.dtype == bool:
-        return array.astype(np.int64)
-    if not np.issubdtype(array.dtype, np.number) or not np.isin(array, (0, 1)).all():
-        bad = next((i for i, value in enumerate(array.tolist()) if value not in (0, 1)), None)
-        where = f" (position {bad}: {array.tolist()[bad]!r})" if bad is not None else ""
-        raise ValueError(f"{name} must hold only 0 (excluded) and 1 (included){where}")
-    return array.astype(np.int64)
 
 
 def _check_int(value, name: str, low: int, high: int | None = None) -> int:
@@ -380,7 +365,7 @@ def recall_test(
     >>> recall_test([1] * 20 + [0] * 70, 100, sample_start=20, recall_target=0.9).stop
     True
     """
-    labels = _check_labels(labels_screened, "labels_screened", allow_empty=True)
+    labels = check_labels(labels_screened, "labels_screened", min_size=0)
     screened = labels.size
     n_records = _check_int(n_records, "n_records", max(screened, 1))
     target, confidence, fraction = _check_parameters(recall_target, confidence)
@@ -462,7 +447,7 @@ def records_until_stop(
     >>> recall_test(labels + [0] * 10, 100, sample_start=20, recall_target=0.9).stop
     True
     """
-    labels = _check_labels(labels_screened, "labels_screened", allow_empty=True)
+    labels = check_labels(labels_screened, "labels_screened", min_size=0)
     screened = labels.size
     n_records = _check_int(n_records, "n_records", max(screened, 1))
     _, confidence, fraction = _check_parameters(recall_target, confidence)
@@ -580,7 +565,7 @@ def stopping_point(
     >>> point.sample_start, point.sample_size, point.recall
     (70, 101, 1.0)
     """
-    labels = _check_labels(labels_in_order, "labels_in_order", allow_empty=False)
+    labels = check_labels(labels_in_order, "labels_in_order")
     target, confidence, fraction = _check_parameters(recall_target, confidence)
     method = _check_method(method)
     switch_after_excluded = _check_int(switch_after_excluded, "switch_after_excluded", 0)

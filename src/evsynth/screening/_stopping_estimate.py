@@ -18,6 +18,7 @@ from numbers import Integral
 
 import numpy as np
 
+from evsynth.screening._label_checks import check_labels
 from evsynth.screening._stopping import recall_test, records_until_stop
 
 __all__ = ["StoppingEstimate", "stopping_estimate"]
@@ -124,9 +125,7 @@ def stopping_estimate(
     records_left = int(records_left)
     if records_left < 0:
         raise ValueError(f"records_left must be >= 0; got {records_left}")
-    labels = np.asarray(labels_screened) if not isinstance(labels_screened, str) else None
-    if labels is None or labels.ndim != 1:
-        raise ValueError("labels_screened must be a one-dimensional sequence of 0/1 labels")
+    labels = check_labels(labels_screened, "labels_screened", min_size=0)
     screened = labels.size
     if screened + records_left == 0:
         raise ValueError("no records: none screened and none left")
