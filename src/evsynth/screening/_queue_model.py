@@ -60,16 +60,16 @@ class QueueModel:
         self._texts = list(texts)
         self._embed = embed if embed is not None else _ranking.record_embeddings
         self._cache = cache
+        #: set once the model ranking now is the one asked for (or its embeddings failed)
+        self.ready = threading.Event()
         found = None
         if kind == "default" and cache is not None:
             found = cache.lookup(self._texts)
         if kind == "anchor" or found is not None:
             self._model: RankingModel = ranking_model(self._texts, kind=kind, embeddings=found)
-            self.ready = threading.Event()
             self.ready.set()
             return
         self._model = ranking_model(self._texts, kind="anchor")
-        self.ready = threading.Event()
         if wait:
             self._upgrade()
         else:
