@@ -139,7 +139,6 @@ _COLUMNS: list[tuple[str, Callable[[_Run], float], Callable[[float], str]]] = [
     ("Recall at stop", lambda run: run.stop.recall, _pct),
     ("Seconds", lambda run: float(run.result.seconds), lambda x: f"{x:.1f}"),
 ]
-_STOP_COLUMNS = ("Stopped at", "Share screened", "Recall at stop")
 
 
 def _results_table(data: LabelledRecords, runs: list[_Run]) -> Table:
@@ -187,8 +186,7 @@ def _print_results(data, runs, *, model, prior_note, recall_target, confidence, 
     console.print(
         f"Stopping rule: ranked hypergeometric test (Callaghan & Müller-Hansen 2020), recall "
         f"target {_pct_setting(recall_target)}, confidence {_pct_setting(confidence)}, applied "
-        "after every "
-        "record",
+        "after every record",
         soft_wrap=True,
     )
     console.print(_results_table(data, runs))
